@@ -1,0 +1,102 @@
+package io.clymene.config;
+
+import static io.clymene.config.Schema.bool;
+import static io.clymene.config.Schema.byteSize;
+import static io.clymene.config.Schema.duration;
+import static io.clymene.config.Schema.integer;
+import static io.clymene.config.Schema.listOf;
+import static io.clymene.config.Schema.mapOf;
+import static io.clymene.config.Schema.object;
+import static io.clymene.config.Schema.oneOf;
+import static io.clymene.config.Schema.port;
+import static io.clymene.config.Schema.string;
+
+import io.clymene.config.Schema.ObjectSchema;
+import java.util.Map;
+
+/** The shape of {@code clymene.yaml} (see ARCHITECTURE.md, "Clymene config"). */
+public final class ClymeneSchema {
+
+  /** Agent outputs named by the architecture. */
+  public static final String[] AGENT_OUTPUTS = {"storage", "gateway", "kafka", "eventbus"};
+  /** Gateway outputs named by the architecture. */
+  public static final String[] GATEWAY_OUTPUTS = {"storage", "kafka"};
+
+  private ClymeneSchema() {
+  }
+
+  /**
+   * The whole schema.
+   *
+   * @param storageTypes each storage type's own keys (the common keys are added here)
+   */
+  public static ObjectSchema create(Map<String, ObjectSchema> storageTypes) {
+    ObjectSchema storageEntry = commonStorageEntry().variants("type", storageTypes.keySet(),
+        type -> storageTypes.get(type));
+    return object()
+        .field("admin", hostPort())
+        .field("agent", object()
+            .field("config_file", string())
+            .field("output", oneOf(AGENT_OUTPUTS))
+            .field("gateway", object()
+                .field("endpoints", listOf(string()))
+                .field("tls", tls())))
+        .field("gateway", object()
+            .field("grpc", hostPort())
+            .field("http", hostPort())
+            .field("output", oneOf(GATEWAY_OUTPUTS)))
+        .field("kafka", object()
+            .field("brokers", string())
+            .field("topic", string())
+            .field("encoding", oneOf("protobuf", "json", "json-lines"))
+            .field("producer", mapOf(Schema.any()))
+            .field("consumer", mapOf(Schema.any())))
+        .field("storage", listOf(storageEntry))
+        .field("cluster", object()
+            .field("enabled", bool())
+            .field("host", string())
+            .field("port", port())
+            .field("members", listOf(string())));
+  }
+
+  /** Keys every storage entry has (ARCHITECTURE.md, "Storage entries"). */
+  public static ObjectSchema commonStorageEntry() {
+    return object()
+        .field("type", string())
+        .field("name", string())
+        .field("queue", object()
+            .field("capacity", integer(1, Integer.MAX_VALUE))
+            .field("max_samples_per_send", integer(1, Integer.MAX_VALUE))
+            .field("batch_send_deadline", duration())
+            .field("min_shards", integer(1, 10_000))
+            .field("max_shards", integer(1, 10_000))
+            .field("min_backoff", duration())
+            .field("max_backoff", duration())
+            .field("retry_on_http_429", bool())
+            .field("spill_dir", string())
+            .field("spill_max_bytes", byteSize()))
+        .field("headers", mapOf(string()))
+        .field("basic_auth", object()
+            .field("username", string())
+            .field("password", string())
+            .field("password_file", string()))
+        .field("bearer_token", string())
+        .field("bearer_token_file", string())
+        .field("tls", tls())
+        .field("timeout", duration());
+  }
+
+  /** TLS client settings. */
+  public static ObjectSchema tls() {
+    return object()
+        .field("ca_file", string())
+        .field("cert_file", string())
+        .field("key_file", string())
+        .field("server_name", string())
+        .field("insecure_skip_verify", bool());
+  }
+
+  private static ObjectSchema hostPort() {
+    return object().field("host", string()).field("port", port());
+  }
+}
