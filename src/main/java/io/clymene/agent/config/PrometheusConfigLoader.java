@@ -1,0 +1,268 @@
+package io.clymene.agent.config;
+
+import io.clymene.config.ConfigException;
+import io.clymene.config.ConfigLoader;
+import io.clymene.config.ConfigOverrides;
+import io.clymene.config.Durations;
+import io.clymene.config.Schema.ObjectSchema;
+import io.clymene.model.LabelNames;
+import io.clymene.model.Labels;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Loads a Prometheus-format configuration file and applies Prometheus' own checks and defaults. Errors
+ * name the file, the key path and what was expected, like every config error.
+ */
+public final class PrometheusConfigLoader {
+  private static final ObjectSchema SCHEMA = PrometheusSchema.create();
+
+  /** Scrape-config keys this version reads; the others are accepted and reported as ignored. */
+  private static final Set<String> IMPLEMENTED = Set.of(
+      "job_name", "honor_labels", "honor_timestamps", "scrape_interval", "scrape_timeout", "metrics_path",
+      "scheme", "params", "static_configs", "sample_limit", "body_size_limit");
+
+  private PrometheusConfigLoader() {
+  }
+
+  /** Reads and checks a file. */
+  public static Future<PrometheusConfig> load(Vertx vertx, String file) {
+    return ConfigLoader.readYaml(vertx, file).compose(tree -> {
+      try {
+        return Future.succeededFuture(parse(file, tree));
+      } catch (ConfigException e) {
+        return Future.failedFuture(e);
+      }
+    });
+  }
+
+  /** Checks a parsed tree. */
+  public static PrometheusConfig parse(String file, JsonObject tree) {
+    List<String> warnings = new ArrayList<>();
+    JsonObject root = ConfigLoader.validate(tree, SCHEMA, file, new ConfigOverrides(), warnings);
+    try {
+      return build(file, root, warnings);
+    } catch (ConfigException e) {
+      throw e.source() == null ? e.withSource(file) : e;
+    }
+  }
+
+  private static PrometheusConfig build(String file, JsonObject root, List<String> warnings) {
+    JsonObject global = root.getJsonObject("global", new JsonObject());
+    Duration interval = duration(global, "scrape_interval", PrometheusConfig.DEFAULT_SCRAPE_INTERVAL);
+    Duration timeout = duration(global, "scrape_timeout", PrometheusConfig.DEFAULT_SCRAPE_TIMEOUT);
+    if (timeout.compareTo(interval) > 0) {
+      throw new ConfigException(null, "global.scrape_timeout",
+          "global scrape timeout " + Durations.format(timeout) + " is greater than the scrape interval "
+              + Durations.format(interval));
+    }
+    Labels external = labels(global.getJsonObject("external_labels"), "global.external_labels");
+    long globalSampleLimit = global.getLong("sample_limit", 0L);
+    long globalBodyLimit = global.getLong("body_size_limit", 0L);
+    for (String key : global.fieldNames()) {
+      if (!Set.of("scrape_interval", "scrape_timeout", "evaluation_interval", "external_labels",
+          "sample_limit", "body_size_limit").contains(key)) {
+        warnings.add("global." + key + ": not supported yet; ignored");
+      }
+    }
+    if (root.containsKey("scrape_config_files")) {
+      warnings.add("scrape_config_files: not supported yet; ignored");
+    }
+
+    List<ScrapeConfig> jobs = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    JsonArray scrapeConfigs = root.getJsonArray("scrape_configs", new JsonArray());
+    for (int i = 0; i < scrapeConfigs.size(); i++) {
+      String path = "scrape_configs[" + i + "]";
+      JsonObject sc = scrapeConfigs.getJsonObject(i);
+      String job = sc.getString("job_name");
+      if (job == null || job.isEmpty()) {
+        throw new ConfigException(null, path + ".job_name", "missing; every scrape config needs a job_name");
+      }
+      if (!names.add(job)) {
+        throw new ConfigException(null, path + ".job_name", "found multiple scrape configs with job name '"
+            + job + "'");
+      }
+      jobs.add(scrapeConfig(sc, path, interval, timeout, globalSampleLimit, globalBodyLimit, warnings));
+    }
+
+    List<JsonObject> remote = new ArrayList<>();
+    JsonArray rw = root.getJsonArray("remote_write", new JsonArray());
+    for (int i = 0; i < rw.size(); i++) {
+      remote.add(remoteWrite(rw.getJsonObject(i), "remote_write[" + i + "]", i, warnings));
+    }
+    return new PrometheusConfig(file, interval, timeout, external, jobs, remote, warnings);
+  }
+
+  private static ScrapeConfig scrapeConfig(JsonObject sc, String path, Duration globalInterval,
+                                           Duration globalTimeout, long globalSampleLimit, long globalBodyLimit,
+                                           List<String> warnings) {
+    Duration interval = duration(sc, "scrape_interval", globalInterval);
+    Duration timeout;
+    if (sc.containsKey("scrape_timeout")) {
+      timeout = duration(sc, "scrape_timeout", globalTimeout);
+    } else {
+      timeout = globalTimeout.compareTo(interval) > 0 ? interval : globalTimeout;
+    }
+    if (interval.isZero()) {
+      throw new ConfigException(null, path + ".scrape_interval", "must be greater than 0");
+    }
+    if (timeout.compareTo(interval) > 0) {
+      throw new ConfigException(null, path + ".scrape_timeout", "scrape timeout " + Durations.format(timeout)
+          + " is greater than the scrape interval " + Durations.format(interval) + " for job '"
+          + sc.getString("job_name") + "'");
+    }
+    String metricsPath = sc.getString("metrics_path", ScrapeConfig.DEFAULT_METRICS_PATH);
+    if (!metricsPath.startsWith("/")) {
+      throw new ConfigException(null, path + ".metrics_path", "expected a path starting with /, got '"
+          + metricsPath + "'");
+    }
+    Map<String, List<String>> params = new LinkedHashMap<>();
+    JsonObject p = sc.getJsonObject("params", new JsonObject());
+    for (String name : p.fieldNames()) {
+      List<String> values = new ArrayList<>();
+      p.getJsonArray(name).forEach(v -> values.add(String.valueOf(v)));
+      params.put(name, values);
+    }
+    List<TargetGroup> groups = new ArrayList<>();
+    JsonArray statics = sc.getJsonArray("static_configs", new JsonArray());
+    for (int g = 0; g < statics.size(); g++) {
+      String gp = path + ".static_configs[" + g + "]";
+      JsonObject group = statics.getJsonObject(g);
+      List<String> targets = new ArrayList<>();
+      JsonArray t = group.getJsonArray("targets", new JsonArray());
+      for (int k = 0; k < t.size(); k++) {
+        String target = t.getString(k);
+        checkAddress(target, gp + ".targets[" + k + "]");
+        targets.add(target);
+      }
+      groups.add(new TargetGroup("static_configs[" + g + "]", targets,
+          labels(group.getJsonObject("labels"), gp + ".labels")));
+    }
+    for (String key : sc.fieldNames()) {
+      if (!IMPLEMENTED.contains(key)) {
+        warnings.add(path + "." + key + ": not supported yet; ignored");
+      }
+    }
+    return new ScrapeConfig(sc.getString("job_name"), interval, timeout, metricsPath,
+        sc.getString("scheme", ScrapeConfig.DEFAULT_SCHEME), params, sc.getBoolean("honor_labels", false),
+        sc.getBoolean("honor_timestamps", true), sc.getLong("sample_limit", globalSampleLimit),
+        sc.getLong("body_size_limit", globalBodyLimit), groups, sc);
+  }
+
+  /** Turns a remote_write entry into a Clymene storage entry of type prometheus. */
+  private static JsonObject remoteWrite(JsonObject rw, String path, int index, List<String> warnings) {
+    String url = rw.getString("url");
+    if (url == null) {
+      throw new ConfigException(null, path + ".url", "missing; every remote_write entry needs a url");
+    }
+    try {
+      URI uri = new URI(url);
+      if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+          || uri.getHost() == null) {
+        throw new ConfigException(null, path + ".url", "expected an http or https URL, got '" + url + "'");
+      }
+    } catch (java.net.URISyntaxException e) {
+      throw new ConfigException(null, path + ".url", "expected a URL, got '" + url + "'");
+    }
+    JsonObject entry = new JsonObject().put("type", "prometheus").put("url", url)
+        .put("name", rw.getString("name", "remote_write_" + index));
+    JsonObject headers = rw.getJsonObject("headers", new JsonObject()).copy();
+    if (rw.containsKey("basic_auth")) {
+      entry.put("basic_auth", rw.getJsonObject("basic_auth").copy());
+    }
+    if (rw.containsKey("bearer_token")) {
+      entry.put("bearer_token", rw.getString("bearer_token"));
+    }
+    if (rw.containsKey("bearer_token_file")) {
+      entry.put("bearer_token_file", rw.getString("bearer_token_file"));
+    }
+    JsonObject authz = rw.getJsonObject("authorization");
+    if (authz != null) {
+      String type = authz.getString("type", "Bearer");
+      if (authz.containsKey("credentials_file")) {
+        if (!type.equals("Bearer")) {
+          throw new ConfigException(null, path + ".authorization.credentials_file",
+              "only the Bearer type can read its credentials from a file in this version");
+        }
+        entry.put("bearer_token_file", authz.getString("credentials_file"));
+      } else if (authz.containsKey("credentials")) {
+        headers.put("Authorization", type + " " + authz.getString("credentials"));
+      }
+    }
+    if (!headers.isEmpty()) {
+      entry.put("headers", headers);
+    }
+    JsonObject tls = rw.getJsonObject("tls_config");
+    if (tls != null) {
+      JsonObject t = new JsonObject();
+      for (String k : List.of("ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify")) {
+        if (tls.containsKey(k)) {
+          t.put(k, tls.getValue(k));
+        }
+      }
+      entry.put("tls", t);
+    }
+    if (rw.containsKey("remote_timeout")) {
+      entry.put("timeout", rw.getString("remote_timeout"));
+    }
+    JsonObject queue = rw.getJsonObject("queue_config");
+    if (queue != null) {
+      JsonObject q = queue.copy();
+      q.remove("sample_age_limit");
+      entry.put("queue", q);
+    }
+    String message = rw.getString("protobuf_message");
+    if (message != null) {
+      switch (message) {
+        case "prometheus.WriteRequest", "v1" -> entry.put("protobuf_message", "v1");
+        case "io.prometheus.write.v2.Request", "v2" -> entry.put("protobuf_message", "v2");
+        default -> throw new ConfigException(null, path + ".protobuf_message",
+            "expected prometheus.WriteRequest or io.prometheus.write.v2.Request, got '" + message + "'");
+      }
+    }
+    for (String key : rw.fieldNames()) {
+      if (!Set.of("url", "name", "headers", "basic_auth", "bearer_token", "bearer_token_file", "authorization",
+          "tls_config", "remote_timeout", "queue_config", "protobuf_message").contains(key)) {
+        warnings.add(path + "." + key + ": not supported yet; ignored");
+      }
+    }
+    return entry;
+  }
+
+  private static void checkAddress(String target, String path) {
+    if (target.isEmpty() || target.contains("/") || target.contains(" ")) {
+      throw new ConfigException(null, path, "expected a host:port address, got '" + target + "'");
+    }
+  }
+
+  private static Labels labels(JsonObject map, String path) {
+    if (map == null) {
+      return Labels.EMPTY;
+    }
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String name : map.fieldNames()) {
+      if (!LabelNames.isValidLabelName(name)) {
+        throw new ConfigException(null, path + "." + name, "invalid label name (expected [a-zA-Z_][a-zA-Z0-9_]*)");
+      }
+      Object v = map.getValue(name);
+      m.put(name, v == null ? "" : v.toString());
+    }
+    return Labels.of(m);
+  }
+
+  private static Duration duration(JsonObject obj, String key, Duration def) {
+    String v = obj.getString(key);
+    return v == null ? def : Durations.parse(v);
+  }
+}
