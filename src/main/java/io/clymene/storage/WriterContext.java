@@ -1,0 +1,15 @@
+package io.clymene.storage;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+
+/**
+ * What a writer may use: the Vert.x instance it runs on, the metrics registry and the process's
+ * version (for User-Agent headers).
+ *
+ * @param vertx the Vert.x instance
+ * @param registry where writers register their own meters
+ * @param version the Clymene version
+ */
+public record WriterContext(Vertx vertx, MeterRegistry registry, String version) {
+}
