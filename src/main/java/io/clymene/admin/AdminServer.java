@@ -1,0 +1,110 @@
+package io.clymene.admin;
+
+import io.clymene.config.ServerAddress;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Supplier;
+
+/**
+ * The admin HTTP server of every role: {@code /metrics} (Prometheus text from the Micrometer registry:
+ * JVM, Vert.x and clymene_* meters), {@code /health} (200 while the process lives), {@code /ready} (200
+ * only when every part is ready, else 503 naming what is not), {@code POST /-/reload} and a small
+ * status page at {@code /}.
+ */
+public final class AdminServer extends VerticleBase {
+  private static final String TEXT_004 = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final ServerAddress address;
+  private final PrometheusMeterRegistry registry;
+  private final Readiness readiness;
+  private final Supplier<Future<String>> reload;
+  private final String role;
+  private final String version;
+  private HttpServer server;
+
+  /**
+   * @param address where to listen
+   * @param registry the meters to expose
+   * @param readiness the parts' states
+   * @param reload what {@code POST /-/reload} does (its result is the message), or null when the role
+   *     has nothing to reload
+   * @param role the role name, for the status page
+   * @param version the Clymene version
+   */
+  public AdminServer(ServerAddress address, PrometheusMeterRegistry registry, Readiness readiness,
+                     Supplier<Future<String>> reload, String role, String version) {
+    this.address = address;
+    this.registry = registry;
+    this.readiness = readiness;
+    this.reload = reload;
+    this.role = role;
+    this.version = version;
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/metrics").handler(this::metrics);
+    router.get("/health").handler(rc -> rc.response().putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("status", "alive").encode()));
+    router.get("/-/healthy").handler(rc -> rc.response().end("Healthy.\n"));
+    router.get("/ready").handler(this::ready);
+    router.get("/-/ready").handler(this::ready);
+    router.post("/-/reload").handler(this::reload);
+    router.get("/").handler(this::index);
+    server = vertx.createHttpServer();
+    return server.requestHandler(router).listen(address.port(), address.host());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void metrics(RoutingContext rc) {
+    String accept = rc.request().getHeader("Accept");
+    if (accept != null && accept.contains("application/openmetrics-text")) {
+      String contentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+      rc.response().putHeader("Content-Type", contentType).end(registry.scrape(contentType));
+    } else {
+      rc.response().putHeader("Content-Type", TEXT_004).end(registry.scrape());
+    }
+  }
+
+  private void ready(RoutingContext rc) {
+    rc.response().setStatusCode(readiness.isReady() ? 200 : 503)
+        .putHeader("Content-Type", "application/json").end(readiness.toJson().encodePrettily());
+  }
+
+  private void reload(RoutingContext rc) {
+    if (reload == null) {
+      rc.response().setStatusCode(200).end("nothing to reload in the " + role + " role\n");
+      return;
+    }
+    reload.get().onComplete(ar -> {
+      if (ar.succeeded()) {
+        rc.response().setStatusCode(200).end(ar.result() + "\n");
+      } else {
+        rc.response().setStatusCode(400).end("reload rejected: " + ar.cause().getMessage() + "\n");
+      }
+    });
+  }
+
+  private void index(RoutingContext rc) {
+    String html = "<!doctype html><html><head><title>Clymene " + role + "</title></head><body>"
+        + "<h1>Clymene " + version + "</h1><p>role: " + role + "</p><ul>"
+        + "<li><a href=\"/metrics\">/metrics</a></li><li><a href=\"/health\">/health</a></li>"
+        + "<li><a href=\"/ready\">/ready</a></li></ul></body></html>";
+    rc.response().putHeader("Content-Type", "text/html; charset=utf-8").end(html);
+  }
+}

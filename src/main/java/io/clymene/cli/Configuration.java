@@ -1,0 +1,116 @@
+package io.clymene.cli;
+
+import io.clymene.agent.config.PrometheusConfig;
+import io.clymene.agent.config.PrometheusConfigLoader;
+import io.clymene.config.ClymeneOptions;
+import io.clymene.config.ClymeneSchema;
+import io.clymene.config.ConfigException;
+import io.clymene.config.ConfigLoader;
+import io.clymene.config.ConfigOverrides;
+import io.clymene.config.Role;
+import io.clymene.config.Schema.ObjectSchema;
+import io.clymene.storage.StorageEntry;
+import io.clymene.storage.StorageProviders;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a role needs from its configuration, loaded and checked: the Clymene settings, the
+ * Prometheus-format scrape config (scraping roles), and the storage entries with unique names.
+ * {@code check-config} and start-up use the same loading, so they report the same errors.
+ *
+ * @param options the Clymene settings
+ * @param scrape the scrape config, or null for roles that do not scrape
+ * @param storage the writers to run
+ * @param warnings settings accepted but ignored, to be logged once
+ * @param overrides the flags and environment variables, to attribute later errors (e.g. port in use)
+ */
+record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<StorageEntry> storage,
+                     List<String> warnings, ConfigOverrides overrides) {
+
+  /** Loads and checks everything; fails with a {@link ConfigException}. */
+  static Future<Configuration> load(Vertx vertx, CommandLine cl, Map<String, String> env,
+                                    StorageProviders providers) {
+    ObjectSchema schema = ClymeneSchema.create(providers.schemas());
+    List<String> warnings = new ArrayList<>();
+    ConfigOverrides overrides;
+    try {
+      overrides = new ConfigOverrides().environment(env, schema);
+      cl.overrides().forEach(overrides::flag);
+      if (cl.scrapeConfigPath() != null) {
+        overrides.stringFlag("agent.config_file", cl.scrapeConfigPath(), "--config.file");
+      }
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    Role role = cl.role();
+    return ConfigLoader.loadClymene(vertx, role, cl.configPath(), overrides, schema, warnings)
+        .compose(options -> {
+          try {
+            checkAvailable(options, overrides);
+          } catch (ConfigException e) {
+            return Future.failedFuture(e);
+          }
+          Future<PrometheusConfig> scrape = role.scrapes()
+              ? PrometheusConfigLoader.load(vertx, options.scrapeConfigFile()) : Future.succeededFuture(null);
+          return scrape.compose(sc -> {
+            try {
+              List<StorageEntry> entries = storage(options, sc, providers, overrides);
+              if (sc != null) {
+                sc.warnings().forEach(w -> warnings.add(sc.file() + ": " + w));
+              }
+              return Future.succeededFuture(new Configuration(options, sc, entries, warnings, overrides));
+            } catch (ConfigException e) {
+              return Future.failedFuture(e);
+            }
+          });
+        });
+  }
+
+  /** The file, flag or variable to name for a problem at {@code path} of the Clymene settings. */
+  String sourceOf(String path) {
+    return ConfigLoader.sourceOf(overrides, path, options.source());
+  }
+
+  private static List<StorageEntry> storage(ClymeneOptions options, PrometheusConfig scrape,
+                                            StorageProviders providers, ConfigOverrides overrides) {
+    List<JsonObject> all = new ArrayList<>(options.storage());
+    int own = all.size();
+    if (scrape != null) {
+      all.addAll(scrape.remoteWrite());
+    }
+    List<StorageEntry> entries;
+    try {
+      entries = providers.entries(all, i -> i < own ? "storage[" + i + "]" : "remote_write[" + (i - own) + "]");
+    } catch (ConfigException e) {
+      String source = e.path().startsWith("remote_write") ? scrape.file()
+          : ConfigLoader.sourceOf(overrides, e.path(), options.source());
+      throw e.withSource(source);
+    }
+    if (options.role() == Role.AGENT && entries.isEmpty()) {
+      throw new ConfigException(scrape.file(), "remote_write", "the agent has nowhere to send samples: add a "
+          + "remote_write entry here or a storage entry to the Clymene config");
+    }
+    return entries;
+  }
+
+  /** Rejects settings that name parts this version does not have yet. */
+  private static void checkAvailable(ClymeneOptions options, ConfigOverrides overrides) {
+    if (options.role().scrapes() && !options.agentOutput().equals("storage")) {
+      throw new ConfigException(ConfigLoader.sourceOf(overrides, "agent.output", options.source()), "agent.output",
+          "'" + options.agentOutput() + "' is not available in this version (available: storage)");
+    }
+    if (options.role() == Role.GATEWAY && !options.gatewayOutput().equals("storage")) {
+      throw new ConfigException(ConfigLoader.sourceOf(overrides, "gateway.output", options.source()),
+          "gateway.output", "'" + options.gatewayOutput() + "' is not available in this version (available: storage)");
+    }
+    if (options.clusterEnabled()) {
+      throw new ConfigException(ConfigLoader.sourceOf(overrides, "cluster.enabled", options.source()),
+          "cluster.enabled", "clustering is not available in this version (expected false)");
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.clymene.cli;
+
+import io.clymene.admin.Readiness;
+import io.clymene.storage.StorageProviders;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Supplier;
+
+/**
+ * What a role's composition root works with: the Vert.x instance, metrics, configuration, readiness,
+ * and a record of its deployments so that shutdown undeploys them in reverse order.
+ */
+final class RoleContext {
+  final Vertx vertx;
+  final PrometheusMeterRegistry registry;
+  final Configuration config;
+  final Readiness readiness;
+  final StorageProviders providers;
+  final String version;
+  private final Deque<String> deployments = new ArrayDeque<>();
+  private volatile Supplier<Future<String>> reload;
+
+  RoleContext(Vertx vertx, PrometheusMeterRegistry registry, Configuration config, Readiness readiness,
+              StorageProviders providers, String version) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.config = config;
+    this.readiness = readiness;
+    this.providers = providers;
+    this.version = version;
+  }
+
+  /** Deploys a verticle and remembers it for shutdown. */
+  Future<String> deploy(Deployable verticle) {
+    return vertx.deployVerticle(verticle).onSuccess(deployments::push);
+  }
+
+  /** The deployments, newest first. */
+  Deque<String> deployments() {
+    return deployments;
+  }
+
+  /** Sets what {@code POST /-/reload} and SIGHUP do. */
+  void onReload(Supplier<Future<String>> action) {
+    this.reload = action;
+  }
+
+  /** Runs the reload action; fails when the role has nothing to reload. */
+  Future<String> reload() {
+    Supplier<Future<String>> r = reload;
+    return r == null ? Future.succeededFuture("nothing to reload") : r.get();
+  }
+}
