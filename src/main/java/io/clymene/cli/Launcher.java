@@ -30,20 +30,20 @@ public final class Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
 
   private final Vertx vertx;
-  private final RoleContext ctx;
-  private final AdminServer admin;
+  private final PrometheusMeterRegistry registry;
+  private final CommandLine cl;
+  private final Readiness readiness = new Readiness();
+  private volatile RoleContext ctx;
+  private volatile AdminServer admin;
 
-  private Launcher(Vertx vertx, RoleContext ctx, AdminServer admin) {
+  private Launcher(Vertx vertx, PrometheusMeterRegistry registry, CommandLine cl) {
     this.vertx = vertx;
-    this.ctx = ctx;
-    this.admin = admin;
+    this.registry = registry;
+    this.cl = cl;
   }
 
-  /**
-   * Starts a process as the command line says; fails with a {@link ConfigException} for configuration
-   * problems (including ports in use), after releasing everything it had started.
-   */
-  public static Future<Launcher> start(CommandLine cl, Map<String, String> env) {
+  /** Creates the Vert.x instance and metrics registry of a process; nothing is deployed yet. */
+  public static Launcher create(CommandLine cl) {
     PrometheusMeterRegistry registry =
         new PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
     int cores = Runtime.getRuntime().availableProcessors();
@@ -56,15 +56,22 @@ public final class Launcher {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     EventBusBatchSender.registerCodec(vertx);
+    return new Launcher(vertx, registry, cl);
+  }
+
+  /**
+   * Loads the configuration, starts the admin server, then the role. Fails with a
+   * {@link ConfigException} for configuration problems (including ports in use); the caller then calls
+   * {@link #stop} to release what was started.
+   */
+  public Future<Launcher> start(Map<String, String> env) {
     StorageProviders providers = StorageProviders.load();
-    Readiness readiness = new Readiness();
     String version = Version.get();
     return Configuration.load(vertx, cl, env, providers).compose(config -> {
       config.warnings().forEach(w -> LOG.warn("{}", w));
-      RoleContext ctx = new RoleContext(vertx, registry, config, readiness, providers, version);
+      ctx = new RoleContext(vertx, registry, config, readiness, providers, version);
       ServerAddress adminAddress = config.options().admin();
-      AdminServer admin = new AdminServer(adminAddress, registry, readiness, ctx::reload, cl.role().id(), version);
-      Launcher launcher = new Launcher(vertx, ctx, admin);
+      admin = new AdminServer(adminAddress, registry, readiness, ctx::reload, cl.role().id(), version);
       return ctx.deploy(admin)
           .recover(err -> Future.failedFuture(bindError(err, adminAddress, config)))
           .compose(id -> {
@@ -74,12 +81,11 @@ public final class Launcher {
           })
           .map(v -> {
             LOG.info("Clymene {} ready as {}", version, cl.role().id());
-            return launcher;
+            return this;
           })
-          .recover(err -> launcher.stop(Duration.ofSeconds(5)).transform(ar -> Future.failedFuture(
-              err instanceof ConfigException ce && ce.source() == null ? ce.withSource(config.options().source())
-                  : err)));
-    }).recover(err -> vertx.close().transform(ar -> Future.failedFuture(err)));
+          .recover(err -> Future.failedFuture(err instanceof ConfigException ce && ce.source() == null
+              ? ce.withSource(config.sourceOf(ce.path())) : err));
+    });
   }
 
   private static Throwable bindError(Throwable err, ServerAddress address, Configuration config) {
@@ -106,13 +112,17 @@ public final class Launcher {
 
   /** Reloads the scrape config, as {@code POST /-/reload} and SIGHUP do. */
   public Future<String> reload() {
-    return ctx.reload();
+    RoleContext c = ctx;
+    return c == null ? Future.failedFuture("not started") : c.reload();
   }
 
-  /** Undeploys the role (newest first: scrapers before writers) and closes Vert.x, within the deadline. */
+  /**
+   * Undeploys the role (newest first: scrapers before writers) and closes Vert.x, within the deadline.
+   * Call it from a thread that is not Vert.x's (a shutdown hook, main, a test).
+   */
   public Future<Void> stop(Duration deadline) {
     long until = System.nanoTime() + deadline.toNanos();
-    List<String> ids = new ArrayList<>(ctx.deployments());
+    List<String> ids = ctx == null ? List.of() : new ArrayList<>(ctx.deployments());
     Future<Void> chain = Future.succeededFuture();
     for (String id : ids) {
       chain = chain.transform(ar -> vertx.undeploy(id).otherwise(err -> {

@@ -80,9 +80,15 @@ public final class Main {
         return null;
       }
       default -> {
+        Launcher launcher = Launcher.create(cl);
         try {
-          return await(Launcher.start(cl, env));
+          return await(launcher.start(env));
         } catch (Exception e) {
+          try {
+            await(launcher.stop(STOP_DEADLINE));
+          } catch (Exception stopFailure) {
+            // the start error is what matters
+          }
           Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
           if (cause instanceof ConfigException) {
             err.println("clymene: config error: " + cause.getMessage());

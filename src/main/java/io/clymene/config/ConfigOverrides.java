@@ -24,7 +24,7 @@ public final class ConfigOverrides {
   /** Prefix of environment overrides. */
   public static final String ENV_PREFIX = "CLYMENE_";
   /** Environment variables with this prefix that belong to the scripts, not to the config. */
-  public static final List<String> RESERVED_ENV = List.of("CLYMENE_OPTS", "CLYMENE_JAVA_OPTS", "CLYMENE_HOME");
+  public static final List<String> RESERVED_ENV = List.of("CLYMENE_JAVA_OPTS", "CLYMENE_HEAP", "CLYMENE_JAR");
 
   private final List<Entry> entries = new ArrayList<>();
 

@@ -60,7 +60,10 @@ public final class PrometheusConfigLoader {
   private static PrometheusConfig build(String file, JsonObject root, List<String> warnings) {
     JsonObject global = root.getJsonObject("global", new JsonObject());
     Duration interval = duration(global, "scrape_interval", PrometheusConfig.DEFAULT_SCRAPE_INTERVAL);
-    Duration timeout = duration(global, "scrape_timeout", PrometheusConfig.DEFAULT_SCRAPE_TIMEOUT);
+    // like Prometheus: an unset timeout is the default 10s, cut to the interval when that is shorter
+    Duration timeout = global.containsKey("scrape_timeout") ? duration(global, "scrape_timeout", null)
+        : PrometheusConfig.DEFAULT_SCRAPE_TIMEOUT.compareTo(interval) > 0 ? interval
+        : PrometheusConfig.DEFAULT_SCRAPE_TIMEOUT;
     if (timeout.compareTo(interval) > 0) {
       throw new ConfigException(null, "global.scrape_timeout",
           "global scrape timeout " + Durations.format(timeout) + " is greater than the scrape interval "

@@ -89,7 +89,8 @@ public final class TargetBuilder {
   private static String url(String scheme, String address, String path, Map<String, List<String>> params,
                             Map<String, String> labels) {
     StringBuilder sb = new StringBuilder(scheme).append("://").append(address).append(path);
-    Map<String, List<String>> query = new LinkedHashMap<>(params);
+    // Go's url.Values.Encode, which Prometheus uses, sorts by key
+    Map<String, List<String>> query = new java.util.TreeMap<>(params);
     labels.forEach((k, v) -> {
       if (k.startsWith(PARAM)) {
         String name = k.substring(PARAM.length());

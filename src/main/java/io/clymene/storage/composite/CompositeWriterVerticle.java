@@ -1,5 +1,6 @@
 package io.clymene.storage.composite;
 
+import io.clymene.config.ConfigException;
 import io.clymene.model.SeriesBatch;
 import io.clymene.storage.StorageEntry;
 import io.clymene.storage.StorageProviders;
@@ -57,8 +58,9 @@ public final class CompositeWriterVerticle extends VerticleBase {
     List<Future<String>> started = new ArrayList<>();
     for (StorageEntry entry : entries) {
       WriterVerticle w = new WriterVerticle(entry, providers.get(entry.type()), writerContext, flushDeadline);
-      started.add(vertx.deployVerticle(w).onSuccess(id -> writers.add(w)).recover(err -> Future.failedFuture(new IllegalStateException(
-          "writer " + entry.name() + " (" + entry.path() + ") failed to start: " + err.getMessage(), err))));
+      started.add(vertx.deployVerticle(w).onSuccess(id -> writers.add(w)).recover(err -> Future.failedFuture(
+          err instanceof ConfigException ? err : new IllegalStateException(
+              "writer " + entry.name() + " (" + entry.path() + ") failed to start: " + err.getMessage(), err))));
     }
     return Future.all(started).onSuccess(v -> {
       consumer = vertx.eventBus().consumer(Addresses.STORAGE_WRITE, msg -> msg.reply(offer(msg.body())));

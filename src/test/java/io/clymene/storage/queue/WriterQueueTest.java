@@ -1,0 +1,202 @@
+package io.clymene.storage.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clymene.model.SeriesBatch;
+import io.clymene.storage.QueueOptions;
+import io.clymene.storage.StorageWriter;
+import io.clymene.storage.WriteException;
+import io.clymene.testing.Await;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The queue's batching, retry, drop and flush rules, driven by a scripted writer (the queue's own
+ * contract; the real backends are exercised in the integration tests).
+ */
+@Timeout(30)
+class WriterQueueTest {
+  private Vertx vertx;
+  private Context context;
+  private SimpleMeterRegistry registry;
+
+  /** Records what it receives; answers with the script. */
+  static final class ScriptedWriter implements StorageWriter {
+    final List<List<Long>> requests = Collections.synchronizedList(new ArrayList<>());
+    final ConcurrentLinkedQueue<Function<List<SeriesBatch>, Future<Void>>> script = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public Future<Void> start() {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> write(List<SeriesBatch> batches) {
+      Function<List<SeriesBatch>, Future<Void>> next = script.poll();
+      Future<Void> answer = next == null ? Future.succeededFuture() : next.apply(batches);
+      if (answer.succeeded()) {
+        List<Long> ts = new ArrayList<>();
+        for (SeriesBatch b : batches) {
+          for (int i = 0; i < b.size(); i++) {
+            for (int s = b.sampleStart(i); s < b.sampleEnd(i); s++) {
+              ts.add(b.timestamp(s));
+            }
+          }
+        }
+        requests.add(ts);
+      }
+      return answer;
+    }
+
+    @Override
+    public Future<Void> stop() {
+      return Future.succeededFuture();
+    }
+
+    List<Long> delivered() {
+      List<Long> all = new ArrayList<>();
+      synchronized (requests) {
+        requests.forEach(all::addAll);
+      }
+      return all;
+    }
+  }
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    context = vertx.getOrCreateContext();
+    registry = new SimpleMeterRegistry();
+  }
+
+  @AfterEach
+  void tearDown() {
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+
+  private static SeriesBatch batch(long firstTs, int series) {
+    SeriesBatch.Builder b = new SeriesBatch.Builder();
+    for (int i = 0; i < series; i++) {
+      b.beginSeries().label("__name__", "m").label("i", Long.toString(firstTs + i)).sample(firstTs + i, 1);
+      b.endSeries();
+    }
+    return b.build();
+  }
+
+  private double counter(String name, String tag, String value) {
+    var c = registry.find(name).tag("writer", "w").tag(tag, value).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  @Test
+  void sendsFullRequestsInOrderSplittingBigBatches() {
+    ScriptedWriter w = new ScriptedWriter();
+    QueueOptions o = new QueueOptions().setMaxSamplesPerSend(100).setBatchSendDeadline(Duration.ofSeconds(60));
+    WriterQueue q = new WriterQueue("w", w, o, context, registry);
+    assertThat(q.offer(batch(0, 250))).isTrue();
+    assertThat(q.offer(batch(250, 50))).isTrue();
+    Await.until("300 samples delivered", Duration.ofSeconds(10), () -> w.delivered().size() == 300);
+    assertThat(w.requests).allMatch(r -> r.size() == 100);
+    List<Long> expected = new ArrayList<>();
+    for (long i = 0; i < 300; i++) {
+      expected.add(i);
+    }
+    assertThat(w.delivered()).isEqualTo(expected);
+    assertThat(counter("clymene.writer.samples", "status", "sent")).isEqualTo(300);
+  }
+
+  @Test
+  void smallBatchesWaitForTheDeadline() {
+    ScriptedWriter w = new ScriptedWriter();
+    QueueOptions o = new QueueOptions().setMaxSamplesPerSend(1000).setBatchSendDeadline(Duration.ofMillis(700));
+    WriterQueue q = new WriterQueue("w", w, o, context, registry);
+    long t0 = System.nanoTime();
+    q.offer(batch(0, 3));
+    q.offer(batch(3, 3));
+    Await.until("6 samples delivered", Duration.ofSeconds(10), () -> w.delivered().size() == 6);
+    assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(600);
+    assertThat(w.requests).hasSize(1);
+  }
+
+  @Test
+  void retriesRetryableFailuresKeepingOrder() {
+    ScriptedWriter w = new ScriptedWriter();
+    w.script.add(b -> Future.failedFuture(WriteException.retryable("503", null)));
+    w.script.add(b -> Future.failedFuture(WriteException.throttled("429", Duration.ofMillis(50))));
+    QueueOptions o = new QueueOptions().setMaxSamplesPerSend(10).setBatchSendDeadline(Duration.ofMillis(10))
+        .setMinBackoff(Duration.ofMillis(20)).setMaxBackoff(Duration.ofMillis(100));
+    WriterQueue q = new WriterQueue("w", w, o, context, registry);
+    q.offer(batch(0, 10));
+    q.offer(batch(10, 10));
+    Await.until("20 samples delivered", Duration.ofSeconds(10), () -> w.delivered().size() == 20);
+    assertThat(w.delivered()).isSorted();
+    assertThat(counter("clymene.writer.samples", "status", "retried")).isEqualTo(20);
+    assertThat(counter("clymene.writer.samples", "status", "sent")).isEqualTo(20);
+  }
+
+  @Test
+  void rejectedDataIsDroppedAndCounted() {
+    ScriptedWriter w = new ScriptedWriter();
+    w.script.add(b -> Future.failedFuture(WriteException.rejected("400 bad labels")));
+    QueueOptions o = new QueueOptions().setMaxSamplesPerSend(5).setBatchSendDeadline(Duration.ofMillis(10));
+    WriterQueue q = new WriterQueue("w", w, o, context, registry);
+    q.offer(batch(0, 5));
+    q.offer(batch(5, 5));
+    Await.until("second request delivered", Duration.ofSeconds(10), () -> w.delivered().size() == 5);
+    assertThat(w.delivered()).containsExactly(5L, 6L, 7L, 8L, 9L);
+    assertThat(counter("clymene.dropped.samples", "reason", "rejected")).isEqualTo(5);
+    assertThat(counter("clymene.writer.samples", "status", "failed")).isEqualTo(5);
+  }
+
+  @Test
+  void aFullQueueDropsNewBatchesWithACounter() {
+    ScriptedWriter w = new ScriptedWriter();
+    // the backend stays down: everything stays queued
+    for (int i = 0; i < 1000; i++) {
+      w.script.add(b -> Future.failedFuture(WriteException.retryable("down", null)));
+    }
+    QueueOptions o = new QueueOptions().setCapacity(10).setMaxShards(2).setMaxSamplesPerSend(5)
+        .setMinBackoff(Duration.ofSeconds(5)).setMaxBackoff(Duration.ofSeconds(5));
+    WriterQueue q = new WriterQueue("w", w, o, context, registry);
+    assertThat(q.offer(batch(0, 15))).isTrue();
+    assertThat(q.offer(batch(15, 5))).isTrue();
+    assertThat(q.offer(batch(20, 1))).isFalse();
+    assertThat(counter("clymene.dropped.samples", "reason", "queue_full")).isEqualTo(1);
+    assertThat(q.length()).isEqualTo(20);
+  }
+
+  @Test
+  void flushSendsTheRestAtOnceAndCountsWhatCannotBeSent() {
+    ScriptedWriter w = new ScriptedWriter();
+    QueueOptions o = new QueueOptions().setMaxSamplesPerSend(1000).setBatchSendDeadline(Duration.ofMinutes(5));
+    WriterQueue q = new WriterQueue("w", w, o, context, registry);
+    q.offer(batch(0, 7));
+    q.flushAndStop(Duration.ofSeconds(5)).toCompletionStage().toCompletableFuture().join();
+    assertThat(w.delivered()).hasSize(7);
+    assertThat(q.offer(batch(7, 1))).isFalse();
+
+    ScriptedWriter down = new ScriptedWriter();
+    for (int i = 0; i < 100; i++) {
+      down.script.add(b -> Future.failedFuture(WriteException.retryable("down", null)));
+    }
+    SimpleMeterRegistry r2 = new SimpleMeterRegistry();
+    WriterQueue q2 = new WriterQueue("w", down, o.setMinBackoff(Duration.ofMillis(50)), context, r2);
+    q2.offer(batch(0, 7));
+    q2.offer(batch(7, 3));
+    q2.flushAndStop(Duration.ofMillis(300)).toCompletionStage().toCompletableFuture().join();
+    Await.until("all 10 samples counted as dropped at shutdown", Duration.ofSeconds(5), () ->
+        r2.find("clymene.dropped.samples").tag("reason", "shutdown").counter().count() == 10);
+  }
+}
