@@ -44,14 +44,16 @@ final class EmbeddedQuestDb {
     Path logConf = dataDir.resolve("conf").resolve("log.conf");
     if (!Files.exists(logConf)) {
       Files.writeString(logConf, String.join("\n",
-          "# written by Clymene: QuestDB logs to data_dir/log, rolled daily or at 16 MB, 64 MB at most",
+          "# written by Clymene: QuestDB logs errors to data_dir/log, rolled daily or at 16 MB, 64 MB at most",
           "writers=file",
           "w.file.class=io.questdb.log.LogRollingFileWriter",
           "w.file.location=${log.dir}/questdb-${date:yyyyMMdd}.log",
-          "w.file.level=INFO,ERROR,CRITICAL,ADVISORY",
+          "w.file.level=ERROR,CRITICAL,ADVISORY",
           "w.file.rollEvery=day",
           "w.file.rollSize=16m",
           "w.file.sizeLimit=64m",
+          "queueDepth=256",
+          "recordLength=2048",
           ""));
     }
     Map<String, String> env = new HashMap<>(System.getenv());
@@ -92,11 +94,24 @@ final class EmbeddedQuestDb {
     s.put("QDB_SHARED_WORKER_COUNT", "1");
     s.put("QDB_HTTP_WORKER_COUNT", "1");
     s.put("QDB_WAL_APPLY_WORKER_COUNT", "1");
-    s.put("QDB_CAIRO_WRITER_DATA_APPEND_PAGE_SIZE", "128k");
-    s.put("QDB_CAIRO_WAL_WRITER_DATA_APPEND_PAGE_SIZE", "128k");
+    s.put("QDB_CAIRO_WRITER_DATA_APPEND_PAGE_SIZE", "64k");
+    s.put("QDB_CAIRO_WAL_WRITER_DATA_APPEND_PAGE_SIZE", "64k");
     s.put("QDB_CAIRO_SYSTEM_WRITER_DATA_APPEND_PAGE_SIZE", "64k");
     s.put("QDB_CAIRO_SYSTEM_WAL_WRITER_DATA_APPEND_PAGE_SIZE", "64k");
+    s.put("QDB_CAIRO_WRITER_DATA_INDEX_VALUE_APPEND_PAGE_SIZE", "64k");
+    s.put("QDB_CAIRO_WRITER_DATA_INDEX_KEY_APPEND_PAGE_SIZE", "16k");
+    s.put("QDB_CAIRO_WAL_WRITER_EVENT_APPEND_PAGE_SIZE", "16k");
+    s.put("QDB_CAIRO_SYSTEM_WAL_WRITER_EVENT_APPEND_PAGE_SIZE", "16k");
+    // per-table buffers: these are multiplied by the number of metric names (one table each)
+    s.put("QDB_CAIRO_WRITER_COMMAND_QUEUE_CAPACITY", "4");
+    s.put("QDB_CAIRO_SQL_COPY_BUFFER_SIZE", "128k");
+    s.put("QDB_HTTP_CONNECTION_POOL_INITIAL_CAPACITY", "2");
     s.put("QDB_HTTP_SEND_BUFFER_SIZE", "1m");
+    // SQL object pools are sized for heavy query servers (~50 MB of heap); a console needs far fewer
+    s.put("QDB_CAIRO_MODEL_POOL_CAPACITY", "64");
+    s.put("QDB_CAIRO_EXPRESSION_POOL_CAPACITY", "512");
+    s.put("QDB_CAIRO_COLUMN_POOL_CAPACITY", "256");
+    s.put("QDB_CAIRO_LEXER_POOL_CAPACITY", "256");
     System.getenv().forEach((k, v) -> {
       if (k.startsWith("QDB_")) {
         s.put(k, v);

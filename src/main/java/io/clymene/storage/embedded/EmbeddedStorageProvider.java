@@ -32,10 +32,10 @@ public final class EmbeddedStorageProvider implements StorageProvider {
         .field("http_port", port());
   }
 
-  /** Local writes are cheap: large requests, sent within a second. */
+  /** Each request commits every table it touches (one per metric name): large requests, sent every few seconds. */
   @Override
   public QueueOptions defaultQueueOptions() {
-    return new QueueOptions().setMaxSamplesPerSend(20_000).setBatchSendDeadline(Duration.ofSeconds(1))
+    return new QueueOptions().setMaxSamplesPerSend(50_000).setBatchSendDeadline(Duration.ofSeconds(5))
         .setCapacity(100_000).setMaxShards(1);
   }
 
