@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The all-in-one jar scrapes a real node_exporter and writes both to its embedded store and to a real
  * Prometheus 2.42 (remote-write receiver); both hold node_cpu_seconds_total with node_exporter's labels
- * and the same values at the same timestamps.
+ * and the same values at the same timestamps. SIGHUP reloads the scrape config.
  */
 @Timeout(180)
 class EndToEndIT {
@@ -145,6 +145,16 @@ class EndToEndIT {
         return r != null && !r.isEmpty() ? r : null;
       });
       assertThat(up).extracting(r -> r.get("value")).containsOnly(1.0);
+
+      // SIGHUP reloads the scrape config: a job added to the file starts being scraped
+      Files.writeString(prom, Files.readString(prom) + String.join("\n",
+          "  - job_name: added-by-sighup",
+          "    static_configs: [{targets: ['127.0.0.1:" + admin + "']}]",
+          ""));
+      p.signal("HUP");
+      assertThat(p.await("the job added by SIGHUP in Prometheus", Duration.ofSeconds(30),
+          () -> api.single("up{job=\"added-by-sighup\"}"))).isEqualTo(1.0);
+      assertThat(p.isAlive()).isTrue();
       p.signal("TERM");
       assertThat(p.awaitExit(Duration.ofSeconds(10))).as(p.log()).isNotNull();
     }
