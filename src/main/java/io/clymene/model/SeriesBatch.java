@@ -183,6 +183,8 @@ public final class SeriesBatch {
     private int series;
     private int samples;
     private boolean open;
+    private boolean preEncoded;
+    private long preEncodedHash;
 
     /** The labels of the series being built; mutable until {@link #endSeries()}. */
     private final ScratchLabels scratch = new ScratchLabels();
@@ -196,6 +198,26 @@ public final class SeriesBatch {
       scratch.clear();
       ensureSeries(series + 2);
       sampleOffsets[series] = samples;
+      return this;
+    }
+
+    /**
+     * Starts a series whose labels are already sorted and encoded (from another batch or a cache), with
+     * their hash; add samples, then {@link #endSeries()}.
+     */
+    public Builder beginEncodedSeries(byte[] encoded, int off, int len, long hash) {
+      if (open) {
+        throw new IllegalStateException("series already open");
+      }
+      open = true;
+      preEncoded = true;
+      preEncodedHash = hash;
+      ensureSeries(series + 2);
+      sampleOffsets[series] = samples;
+      ensureData(dataLen + len);
+      labelOffsets[series] = dataLen;
+      System.arraycopy(encoded, off, data, dataLen, len);
+      dataLen += len;
       return this;
     }
 
@@ -250,6 +272,14 @@ public final class SeriesBatch {
         throw new IllegalStateException("no open series");
       }
       open = false;
+      if (preEncoded) {
+        preEncoded = false;
+        labelOffsets[series + 1] = dataLen;
+        hashes[series] = preEncodedHash;
+        series++;
+        sampleOffsets[series] = samples;
+        return null;
+      }
       String duplicate = scratch.sort();
       if (duplicate != null) {
         samples = sampleOffsets[series];
@@ -271,6 +301,10 @@ public final class SeriesBatch {
       if (open) {
         open = false;
         samples = sampleOffsets[series];
+        if (preEncoded) {
+          preEncoded = false;
+          dataLen = labelOffsets[series];
+        }
       }
     }
 
@@ -302,6 +336,7 @@ public final class SeriesBatch {
     /** Forgets everything built so far, keeping the buffers. */
     public void reset() {
       open = false;
+      preEncoded = false;
       series = 0;
       samples = 0;
       dataLen = 0;

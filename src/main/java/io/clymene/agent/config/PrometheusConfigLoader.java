@@ -5,6 +5,7 @@ import io.clymene.config.ConfigLoader;
 import io.clymene.config.ConfigOverrides;
 import io.clymene.config.Durations;
 import io.clymene.config.Schema.ObjectSchema;
+import io.clymene.relabel.RelabelConfig;
 import io.clymene.model.LabelNames;
 import io.clymene.model.Labels;
 import io.vertx.core.Future;
@@ -27,10 +28,12 @@ import java.util.Set;
 public final class PrometheusConfigLoader {
   private static final ObjectSchema SCHEMA = PrometheusSchema.create();
 
-  /** Scrape-config keys this version reads; the others are accepted and reported as ignored. */
-  private static final Set<String> IMPLEMENTED = Set.of(
-      "job_name", "honor_labels", "honor_timestamps", "scrape_interval", "scrape_timeout", "metrics_path",
-      "scheme", "params", "static_configs", "sample_limit", "body_size_limit");
+  /** Scrape-config keys accepted for compatibility but without effect (native histograms, logging). */
+  private static final Set<String> IGNORED = Set.of(
+      "scrape_classic_histograms", "always_scrape_classic_histograms", "convert_classic_histograms_to_nhcb",
+      "native_histogram_bucket_limit", "native_histogram_min_bucket_factor", "scrape_failure_log_file",
+      "metric_name_validation_scheme", "metric_name_escaping_scheme", "enable_http2", "no_proxy",
+      "proxy_connect_header");
 
   private PrometheusConfigLoader() {
   }
@@ -70,12 +73,11 @@ public final class PrometheusConfigLoader {
               + Durations.format(interval));
     }
     Labels external = labels(global.getJsonObject("external_labels"), "global.external_labels");
-    long globalSampleLimit = global.getLong("sample_limit", 0L);
-    long globalBodyLimit = global.getLong("body_size_limit", 0L);
     for (String key : global.fieldNames()) {
-      if (!Set.of("scrape_interval", "scrape_timeout", "evaluation_interval", "external_labels",
-          "sample_limit", "body_size_limit").contains(key)) {
-        warnings.add("global." + key + ": not supported yet; ignored");
+      if (Set.of("query_log_file", "scrape_failure_log_file", "rule_query_offset", "metric_name_validation_scheme",
+          "metric_name_escaping_scheme", "convert_classic_histograms_to_nhcb", "always_scrape_classic_histograms")
+          .contains(key)) {
+        warnings.add("global." + key + ": not supported; ignored");
       }
     }
     if (root.containsKey("scrape_config_files")) {
@@ -96,7 +98,7 @@ public final class PrometheusConfigLoader {
         throw new ConfigException(null, path + ".job_name", "found multiple scrape configs with job name '"
             + job + "'");
       }
-      jobs.add(scrapeConfig(sc, path, interval, timeout, globalSampleLimit, globalBodyLimit, warnings));
+      jobs.add(scrapeConfig(sc, path, interval, timeout, global, warnings));
     }
 
     List<JsonObject> remote = new ArrayList<>();
@@ -108,8 +110,7 @@ public final class PrometheusConfigLoader {
   }
 
   private static ScrapeConfig scrapeConfig(JsonObject sc, String path, Duration globalInterval,
-                                           Duration globalTimeout, long globalSampleLimit, long globalBodyLimit,
-                                           List<String> warnings) {
+                                           Duration globalTimeout, JsonObject global, List<String> warnings) {
     Duration interval = duration(sc, "scrape_interval", globalInterval);
     Duration timeout;
     if (sc.containsKey("scrape_timeout")) {
@@ -146,21 +147,74 @@ public final class PrometheusConfigLoader {
       JsonArray t = group.getJsonArray("targets", new JsonArray());
       for (int k = 0; k < t.size(); k++) {
         String target = t.getString(k);
-        checkAddress(target, gp + ".targets[" + k + "]");
+        if (!sc.containsKey("relabel_configs")) {
+          // relabeling could still turn it into an address, so Prometheus only checks when there is none
+          checkAddress(target, gp + ".targets[" + k + "]");
+        }
         targets.add(target);
       }
       groups.add(new TargetGroup("static_configs[" + g + "]", targets,
           labels(group.getJsonObject("labels"), gp + ".labels")));
     }
+    List<ScrapeProtocol> protocols = ScrapeConfig.DEFAULT_SCRAPE_PROTOCOLS;
+    JsonArray sp = sc.getJsonArray("scrape_protocols", global.getJsonArray("scrape_protocols"));
+    if (sp != null) {
+      protocols = new ArrayList<>();
+      for (int i = 0; i < sp.size(); i++) {
+        ScrapeProtocol proto = protocol(sp.getString(i), path + ".scrape_protocols[" + i + "]");
+        if (protocols.contains(proto)) {
+          throw new ConfigException(null, path + ".scrape_protocols", "duplicated protocol in scrape_protocols, got "
+              + sp.encode());
+        }
+        if (proto.supported()) {
+          protocols.add(proto);
+        } else {
+          warnings.add(path + ".scrape_protocols: " + proto.configName() + " is not supported; not offered to targets");
+        }
+      }
+      if (protocols.isEmpty()) {
+        throw new ConfigException(null, path + ".scrape_protocols", "no supported protocol left (expected some of "
+            + "OpenMetricsText1.0.0, OpenMetricsText0.0.1, PrometheusText1.0.0, PrometheusText0.0.4)");
+      }
+    }
+    ScrapeProtocol fallback = ScrapeProtocol.PROMETHEUS_TEXT_0_0_4;
+    if (sc.containsKey("fallback_scrape_protocol")) {
+      fallback = protocol(sc.getString("fallback_scrape_protocol"), path + ".fallback_scrape_protocol");
+      if (!fallback.supported()) {
+        throw new ConfigException(null, path + ".fallback_scrape_protocol", fallback.configName()
+            + " is not supported (expected a text format)");
+      }
+    }
+    ScrapeConfig.Limits limits = new ScrapeConfig.Limits(
+        limit(sc, global, "sample_limit"), limit(sc, global, "label_limit"),
+        limit(sc, global, "label_name_length_limit"), limit(sc, global, "label_value_length_limit"),
+        limit(sc, global, "body_size_limit"), limit(sc, global, "target_limit"),
+        limit(sc, global, "keep_dropped_targets"));
     for (String key : sc.fieldNames()) {
-      if (!IMPLEMENTED.contains(key)) {
+      if (IGNORED.contains(key) || PrometheusSchema.SD_CONFIGS.contains(key)) {
         warnings.add(path + "." + key + ": not supported yet; ignored");
       }
     }
     return new ScrapeConfig(sc.getString("job_name"), interval, timeout, metricsPath,
         sc.getString("scheme", ScrapeConfig.DEFAULT_SCHEME), params, sc.getBoolean("honor_labels", false),
-        sc.getBoolean("honor_timestamps", true), sc.getLong("sample_limit", globalSampleLimit),
-        sc.getLong("body_size_limit", globalBodyLimit), groups, sc);
+        sc.getBoolean("honor_timestamps", true), sc.getBoolean("track_timestamps_staleness", false), protocols,
+        fallback, sc.getBoolean("enable_compression", true), limits,
+        RelabelConfig.parseList(sc.getJsonArray("relabel_configs"), path + ".relabel_configs"),
+        RelabelConfig.parseList(sc.getJsonArray("metric_relabel_configs"), path + ".metric_relabel_configs"),
+        HttpClientConfig.parse(sc, path), groups, sc);
+  }
+
+  private static ScrapeProtocol protocol(String name, String path) {
+    ScrapeProtocol p = ScrapeProtocol.byName(name);
+    if (p == null) {
+      throw new ConfigException(null, path, "unknown scrape protocol '" + name + "' (expected one of "
+          + "OpenMetricsText1.0.0, OpenMetricsText0.0.1, PrometheusText1.0.0, PrometheusText0.0.4, PrometheusProto)");
+    }
+    return p;
+  }
+
+  private static long limit(JsonObject sc, JsonObject global, String key) {
+    return sc.getLong(key, global.getLong(key, 0L));
   }
 
   /** Turns a remote_write entry into a Clymene storage entry of type prometheus. */
@@ -234,9 +288,13 @@ public final class PrometheusConfigLoader {
             "expected prometheus.WriteRequest or io.prometheus.write.v2.Request, got '" + message + "'");
       }
     }
+    if (rw.containsKey("write_relabel_configs")) {
+      RelabelConfig.parseList(rw.getJsonArray("write_relabel_configs"), path + ".write_relabel_configs");
+      entry.put("write_relabel_configs", rw.getJsonArray("write_relabel_configs").copy());
+    }
     for (String key : rw.fieldNames()) {
       if (!Set.of("url", "name", "headers", "basic_auth", "bearer_token", "bearer_token_file", "authorization",
-          "tls_config", "remote_timeout", "queue_config", "protobuf_message").contains(key)) {
+          "tls_config", "remote_timeout", "queue_config", "protobuf_message", "write_relabel_configs").contains(key)) {
         warnings.add(path + "." + key + ": not supported yet; ignored");
       }
     }
@@ -245,7 +303,7 @@ public final class PrometheusConfigLoader {
 
   private static void checkAddress(String target, String path) {
     if (target.isEmpty() || target.contains("/") || target.contains(" ")) {
-      throw new ConfigException(null, path, "expected a host:port address, got '" + target + "'");
+      throw new ConfigException(null, path, "\"" + target + "\" is not a valid hostname (expected host:port)");
     }
   }
 

@@ -115,15 +115,7 @@ public final class PrometheusSchema {
 
   /** Prometheus' relabel_config. */
   public static ObjectSchema relabelConfig() {
-    return object()
-        .field("source_labels", listOf(string()))
-        .field("separator", string())
-        .field("regex", string())
-        .field("modulus", integer(0, Long.MAX_VALUE))
-        .field("target_label", string())
-        .field("replacement", string())
-        .field("action", oneOf("replace", "keep", "drop", "keepequal", "dropequal", "hashmod", "labelmap",
-            "labeldrop", "labelkeep", "lowercase", "uppercase"));
+    return io.clymene.relabel.RelabelConfig.schema();
   }
 
   static ObjectSchema remoteWrite() {

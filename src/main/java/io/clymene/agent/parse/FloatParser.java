@@ -1,11 +1,16 @@
 package io.clymene.agent.parse;
 
 /**
- * Parses floats as Go's {@code strconv.ParseFloat} does for exposition values: decimals with optional
- * exponent, {@code NaN}, {@code Inf}/{@code Infinity} with optional sign (any case), and hexadecimal
- * floats. Common decimals are parsed exactly without allocating; rare forms fall back to the JDK.
+ * Parses floats as Prometheus does for exposition values (Go's {@code strconv.ParseFloat}, without
+ * hexadecimal floats or underscores): decimals with optional sign and exponent, {@code NaN},
+ * {@code Inf}/{@code Infinity} with optional sign, in any case. NaN gets Go's bit pattern
+ * ({@code 0x7ff8000000000001}, Prometheus' "normal NaN"). Common decimals are parsed exactly without
+ * allocating; rare forms fall back to the JDK, which rounds the same way.
  */
 public final class FloatParser {
+  /** Go's and Prometheus' NaN. */
+  public static final double NORMAL_NAN = Double.longBitsToDouble(0x7ff8000000000001L);
+
   private static final double[] POW10 = {
       1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
       1e18, 1e19, 1e20, 1e21, 1e22};
@@ -112,11 +117,7 @@ public final class FloatParser {
       return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
     }
     if (lower.equals("nan")) {
-      return Double.NaN;
-    }
-    if (lower.startsWith("0x") && lower.contains("p") && !lower.contains("_")) {
-      // Go and Java both need the binary exponent for hexadecimal floats
-      return Double.parseDouble(s);
+      return NORMAL_NAN;
     }
     throw new NumberFormatException(s);
   }

@@ -14,10 +14,23 @@ public final class ParsedLabels {
   private int[] valueOff = new int[16];
   private int[] valueLen = new int[16];
   private int count;
+  private int seriesEnd;
 
   void reset(byte[] names) {
     nameBuf = names;
     count = 0;
+  }
+
+  void seriesEnd(int end) {
+    this.seriesEnd = end;
+  }
+
+  /**
+   * The end (exclusive) of the series text {@code name{labels}} as written in the body; from the metric
+   * name's offset to here is the series' identity within one target.
+   */
+  public int seriesEnd() {
+    return seriesEnd;
   }
 
   void add(int nOff, int nLen, byte[] vBuf, int vOff, int vLen) {

@@ -3,113 +3,124 @@ package io.clymene.agent.parse;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Parser of the Prometheus text exposition format 0.0.4, straight from the body bytes.
+ * Parser of the Prometheus text exposition format 0.0.4, straight from the body bytes, accepting
+ * exactly what Prometheus 2.x accepts (model/textparse/promlex.l): blanks are spaces and tabs and may
+ * appear between tokens (but not before a sample's metric name), commas between label pairs are
+ * optional and one may trail, a raw newline may sit inside a quoted label value, the value may follow
+ * the label set or even the metric name without a blank when it cannot be read as part of the name,
+ * timestamps are digits only, HELP and TYPE lines are checked, other comments are ignored, a NUL at
+ * the start of a line ends the input, and a missing final newline is fine.
  *
  * <p>Each sample goes to a {@link SampleSink} as byte ranges: metric names and label names point into
- * the body; label values too, unless they contain escapes, in which case they are unescaped into a
- * reused buffer. Nothing is allocated per sample. The first invalid line makes the whole body invalid,
- * as in Prometheus, with a {@link ParseException} naming the line. Not thread-safe; reusable.
+ * the body; label values too, unless they contain escapes ({@code \\}, {@code \"}, {@code \n}; others stay
+ * as written), in which case they are unescaped into a reused buffer. Nothing is allocated per sample.
+ * The first invalid line makes the whole body invalid, as in Prometheus, with a {@link ParseException}
+ * naming the line. Not thread-safe; reusable.
  */
-public final class TextParser {
+public final class TextParser implements ExpositionParser {
   private final ParsedLabels labels = new ParsedLabels();
   private byte[] unescaped = new byte[256];
   private int unescapedLen;
+  private int line;
 
-  /**
-   * Parses a body.
-   *
-   * @return the number of samples passed to the sink
-   * @throws ParseException at the first invalid line
-   */
+  @Override
   public int parse(byte[] buf, int off, int len, SampleSink sink) throws ParseException {
     int pos = off;
     int end = off + len;
-    int line = 1;
+    line = 1;
     int samples = 0;
     while (pos < end) {
-      int lineEnd = indexOf(buf, (byte) '\n', pos, end);
-      if (parseLine(buf, pos, lineEnd, line, sink)) {
+      int lineStart = pos;
+      pos = skipBlanks(buf, pos, end);
+      if (pos == end) {
+        break;
+      }
+      byte c = buf[pos];
+      if (c == '\n') {
+        pos++;
+      } else if (c == '#') {
+        pos = comment(buf, pos + 1, end, lineStart);
+      } else if (c == 0) {
+        break; // Prometheus' lexer reads a NUL at the start of a line as the end of the input
+      } else {
+        if (pos != lineStart) {
+          // Prometheus keeps the indentation in the metric name, which then fails validation
+          throw error("invalid metric name or label names: the sample line is indented", buf, lineStart, end);
+        }
+        pos = sample(buf, pos, end, lineStart, sink);
         samples++;
       }
-      pos = lineEnd + 1;
       line++;
     }
     return samples;
   }
 
-  /** Returns whether the line held a sample. */
-  private boolean parseLine(byte[] b, int start, int end, int line, SampleSink sink) throws ParseException {
-    int pos = skipBlanks(b, start, end);
-    if (pos == end) {
-      return false;
-    }
-    if (b[pos] == '#') {
-      parseComment(b, pos + 1, end, start, line);
-      return false;
-    }
+  /** Parses a sample line starting at a metric name; returns the position after its newline. */
+  private int sample(byte[] b, int pos, int end, int lineStart, SampleSink sink) throws ParseException {
     int nameOff = pos;
     if (!isMetricNameStart(b[pos])) {
-      throw error(line, "expected a metric name", b, start, end);
+      throw error("expected a metric name", b, lineStart, end);
     }
     pos++;
     while (pos < end && isMetricNameChar(b[pos])) {
       pos++;
     }
     int nameLen = pos - nameOff;
+    int seriesEnd = pos;
     labels.reset(b);
     unescapedLen = 0;
-    int blankStart = pos;
     pos = skipBlanks(b, pos, end);
     if (pos < end && b[pos] == '{') {
-      pos = parseLabels(b, pos + 1, end, start, line);
-      blankStart = pos;
+      pos = labelSet(b, pos + 1, end, lineStart);
+      seriesEnd = pos;
       pos = skipBlanks(b, pos, end);
     }
-    if (pos == blankStart || pos == end) {
-      throw error(line, pos == end ? "expected a value" : "expected a blank before the value", b, start, end);
-    }
+    labels.seriesEnd(seriesEnd);
     int valueOff = pos;
-    while (pos < end && !isBlank(b[pos])) {
+    while (pos < end && !isBlank(b[pos]) && b[pos] != '\n' && b[pos] != '{' && b[pos] != 0) {
       pos++;
     }
-    double value;
-    try {
-      value = FloatParser.parse(b, valueOff, pos - valueOff);
-    } catch (NumberFormatException e) {
-      throw error(line, "invalid value '" + ascii(b, valueOff, pos - valueOff) + "'", b, start, end);
+    if (pos == valueOff) {
+      throw error("expected a value after the metric", b, lineStart, end);
     }
+    double value = value(b, valueOff, pos - valueOff, lineStart, end);
     long timestamp = SampleSink.NO_TIMESTAMP;
     pos = skipBlanks(b, pos, end);
-    if (pos < end) {
+    if (pos < end && b[pos] != '\n') {
       int tsOff = pos;
-      while (pos < end && !isBlank(b[pos])) {
+      while (pos < end && b[pos] >= '0' && b[pos] <= '9') {
         pos++;
       }
-      timestamp = parseTimestamp(b, tsOff, pos, line, start, end);
+      if (pos == tsOff) {
+        throw error("expected a timestamp or the end of the line", b, lineStart, end);
+      }
+      timestamp = timestamp(b, tsOff, pos, lineStart, end);
       pos = skipBlanks(b, pos, end);
-      if (pos < end) {
-        throw error(line, "unexpected text after the timestamp", b, start, end);
+      if (pos < end && b[pos] != '\n') {
+        throw error("unexpected text after the timestamp", b, lineStart, end);
       }
     }
     String problem = sink.sample(b, nameOff, nameLen, labels, value, timestamp);
     if (problem != null) {
-      throw error(line, problem, b, start, end);
+      throw error(problem, b, lineStart, end);
     }
-    return true;
+    return pos < end ? pos + 1 : pos;
   }
 
-  private int parseLabels(byte[] b, int pos, int end, int lineStart, int line) throws ParseException {
+  /** Parses labels after '{'; returns the position after '}'. */
+  private int labelSet(byte[] b, int pos, int end, int lineStart) throws ParseException {
     while (true) {
       pos = skipBlanks(b, pos, end);
-      if (pos >= end) {
-        throw error(line, "unterminated label set", b, lineStart, end);
+      if (pos >= end || b[pos] == '\n') {
+        throw error("unterminated label set", b, lineStart, end);
       }
       if (b[pos] == '}') {
         return pos + 1;
       }
       int nOff = pos;
       if (!isLabelNameStart(b[pos])) {
-        throw error(line, "expected a label name", b, lineStart, end);
+        throw error(b[pos] == ',' ? "expected a label name, got a comma" : "expected a label name", b, lineStart,
+            end);
       }
       pos++;
       while (pos < end && isLabelNameChar(b[pos])) {
@@ -118,24 +129,33 @@ public final class TextParser {
       int nLen = pos - nOff;
       pos = skipBlanks(b, pos, end);
       if (pos >= end || b[pos] != '=') {
-        throw error(line, "expected '=' after label name", b, lineStart, end);
+        throw error("expected '=' after the label name", b, lineStart, end);
       }
       pos = skipBlanks(b, pos + 1, end);
       if (pos >= end || b[pos] != '"') {
-        throw error(line, "expected a quoted label value", b, lineStart, end);
+        throw error("expected a quoted label value", b, lineStart, end);
       }
       pos++;
       int vOff = pos;
       boolean escaped = false;
+      // a raw newline inside the quotes is part of the value, as in Prometheus' lexer
       while (pos < end && b[pos] != '"') {
-        if (b[pos] == '\\') {
+        if (b[pos] == '\n') {
+          line++;
+        } else if (b[pos] == '\\') {
+          if (pos + 1 >= end || b[pos + 1] == '\n') {
+            throw error("expected a quoted label value", b, lineStart, end);
+          }
           escaped = true;
           pos++;
         }
         pos++;
       }
       if (pos >= end) {
-        throw error(line, "unterminated label value", b, lineStart, end);
+        throw error("unterminated label value", b, lineStart, end);
+      }
+      if (!Utf8.valid(b, vOff, pos - vOff)) {
+        throw error("invalid UTF-8 label value", b, lineStart, end);
       }
       if (escaped) {
         int uOff = unescape(b, vOff, pos);
@@ -144,12 +164,18 @@ public final class TextParser {
         labels.add(nOff, nLen, b, vOff, pos - vOff);
       }
       pos = skipBlanks(b, pos + 1, end);
+      // commas between pairs are optional in Prometheus' lexer; one may also trail
       if (pos < end && b[pos] == ',') {
-        pos++;
-      } else if (pos < end && b[pos] == '}') {
+        pos = skipBlanks(b, pos + 1, end);
+        if (pos < end && b[pos] == ',') {
+          throw error("expected a label name, got a second comma", b, lineStart, end);
+        }
+      }
+      if (pos < end && b[pos] == '}') {
         return pos + 1;
-      } else {
-        throw error(line, "expected ',' or '}' after a label", b, lineStart, end);
+      }
+      if (pos >= end || !isLabelNameStart(b[pos])) {
+        throw error("expected ',' or '}' after a label", b, lineStart, end);
       }
     }
   }
@@ -157,8 +183,8 @@ public final class TextParser {
   /** Unescapes \\, \" and \n (other sequences stay as written); returns the start in the buffer. */
   private int unescape(byte[] b, int from, int to) {
     if (unescapedLen + (to - from) > unescaped.length) {
-      unescaped = java.util.Arrays.copyOf(unescaped, Math.max(unescaped.length * 2, unescapedLen + to - from));
       // earlier labels of this line keep pointing at the old array, which stays valid
+      unescaped = java.util.Arrays.copyOf(unescaped, Math.max(unescaped.length * 2, unescapedLen + to - from));
     }
     int start = unescapedLen;
     int out = unescapedLen;
@@ -183,66 +209,56 @@ public final class TextParser {
     return start;
   }
 
-  private void parseComment(byte[] b, int pos, int end, int lineStart, int line) throws ParseException {
+  /** Parses a comment after '#'; returns the position after its newline. */
+  private int comment(byte[] b, int pos, int end, int lineStart) throws ParseException {
+    int lineEnd = indexOf(b, (byte) '\n', pos, end);
+    int afterHash = pos;
     pos = skipBlanks(b, pos, end);
-    boolean help = startsWith(b, pos, end, "HELP");
-    boolean type = startsWith(b, pos, end, "TYPE");
-    if (!(help || type) || pos + 4 >= end || !isBlank(b[pos + 4])) {
-      return; // an ordinary comment
+    boolean help = startsWith(b, pos, lineEnd, "HELP");
+    boolean type = startsWith(b, pos, lineEnd, "TYPE");
+    if (pos == afterHash || !(help || type) || pos + 4 >= lineEnd || !isBlank(b[pos + 4])) {
+      return lineEnd < end ? lineEnd + 1 : lineEnd; // an ordinary comment
     }
-    pos = skipBlanks(b, pos + 4, end);
-    int nameOff = pos;
-    if (pos >= end || !isMetricNameStart(b[pos])) {
-      throw error(line, "expected a metric name after " + (help ? "HELP" : "TYPE"), b, lineStart, end);
+    pos = skipBlanks(b, pos + 4, lineEnd);
+    if (pos >= lineEnd || !isMetricNameStart(b[pos])) {
+      throw error("expected a metric name after " + (help ? "HELP" : "TYPE"), b, lineStart, end);
     }
-    while (pos < end && isMetricNameChar(b[pos])) {
+    while (pos < lineEnd && isMetricNameChar(b[pos])) {
       pos++;
     }
-    if (pos < end && !isBlank(b[pos])) {
-      throw error(line, "invalid metric name", b, lineStart, end);
-    }
+    // Prometheus takes the text after the name, minus its first character
+    int textOff = Math.min(pos + 1, lineEnd);
     if (type) {
-      pos = skipBlanks(b, pos, end);
-      int tOff = pos;
-      while (pos < end && !isBlank(b[pos])) {
-        pos++;
-      }
-      String t = ascii(b, tOff, pos - tOff);
+      String t = new String(b, textOff, lineEnd - textOff, StandardCharsets.UTF_8);
       if (!(t.equals("counter") || t.equals("gauge") || t.equals("histogram") || t.equals("summary")
           || t.equals("untyped"))) {
-        throw error(line, "invalid metric type '" + t + "'", b, lineStart, end);
+        throw error("invalid metric type \"" + t + "\"", b, lineStart, end);
       }
-      if (skipBlanks(b, pos, end) != end) {
-        throw error(line, "unexpected text after the metric type", b, lineStart, end);
-      }
+    } else if (!Utf8.valid(b, textOff, lineEnd - textOff)) {
+      throw error("help text is not a valid utf8 string", b, lineStart, end);
     }
-    // HELP text is free; metadata is not carried yet (nameOff kept for when it is)
-    assert nameOff >= 0;
+    return lineEnd < end ? lineEnd + 1 : lineEnd;
   }
 
-  private static long parseTimestamp(byte[] b, int from, int to, int line, int lineStart, int lineEnd)
-      throws ParseException {
-    int pos = from;
-    boolean negative = false;
-    if (pos < to && (b[pos] == '-' || b[pos] == '+')) {
-      negative = b[pos] == '-';
-      pos++;
+  private double value(byte[] b, int off, int len, int lineStart, int end) throws ParseException {
+    try {
+      return FloatParser.parse(b, off, len);
+    } catch (NumberFormatException e) {
+      throw error("invalid value \"" + new String(b, off, Math.min(len, 64), StandardCharsets.UTF_8) + "\"", b,
+          lineStart, end);
     }
-    if (pos == to) {
-      throw error(line, "invalid timestamp", b, lineStart, lineEnd);
-    }
+  }
+
+  private long timestamp(byte[] b, int from, int to, int lineStart, int end) throws ParseException {
     long v = 0;
-    for (; pos < to; pos++) {
+    for (int pos = from; pos < to; pos++) {
       int d = b[pos] - '0';
-      if (d < 0 || d > 9) {
-        throw error(line, "invalid timestamp '" + ascii(b, from, to - from) + "'", b, lineStart, lineEnd);
-      }
       if (v > (Long.MAX_VALUE - d) / 10) {
-        throw error(line, "timestamp out of range", b, lineStart, lineEnd);
+        throw error("timestamp out of range", b, lineStart, end);
       }
       v = v * 10 + d;
     }
-    return negative ? -v : v;
+    return v;
   }
 
   private static boolean startsWith(byte[] b, int pos, int end, String s) {
@@ -257,7 +273,7 @@ public final class TextParser {
     return true;
   }
 
-  private static int indexOf(byte[] b, byte c, int from, int to) {
+  static int indexOf(byte[] b, byte c, int from, int to) {
     for (int i = from; i < to; i++) {
       if (b[i] == c) {
         return i;
@@ -277,28 +293,25 @@ public final class TextParser {
     return c == ' ' || c == '\t';
   }
 
-  private static boolean isMetricNameStart(byte c) {
+  static boolean isMetricNameStart(byte c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
   }
 
-  private static boolean isMetricNameChar(byte c) {
+  static boolean isMetricNameChar(byte c) {
     return isMetricNameStart(c) || (c >= '0' && c <= '9');
   }
 
-  private static boolean isLabelNameStart(byte c) {
+  static boolean isLabelNameStart(byte c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
   }
 
-  private static boolean isLabelNameChar(byte c) {
+  static boolean isLabelNameChar(byte c) {
     return isLabelNameStart(c) || (c >= '0' && c <= '9');
   }
 
-  private static String ascii(byte[] b, int off, int len) {
-    return new String(b, off, Math.min(len, 64), StandardCharsets.UTF_8);
-  }
-
-  private static ParseException error(int line, String problem, byte[] b, int start, int end) {
-    int len = end - start;
+  private ParseException error(String problem, byte[] b, int start, int end) {
+    int lineEnd = indexOf(b, (byte) '\n', start, end);
+    int len = lineEnd - start;
     String text = new String(b, start, Math.min(len, 120), StandardCharsets.UTF_8);
     if (len > 120) {
       text += "...";

@@ -1,116 +1,352 @@
 package io.clymene.agent.scrape;
 
+import io.clymene.agent.config.ScrapeConfig;
 import io.clymene.agent.parse.ParsedLabels;
 import io.clymene.agent.parse.SampleSink;
+import io.clymene.model.Hashing;
+import io.clymene.model.LabelNames;
 import io.clymene.model.Labels;
-import io.clymene.model.ScratchLabels;
 import io.clymene.model.SeriesBatch;
+import io.clymene.model.StaleMarkers;
+import io.clymene.relabel.Relabeler;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
- * Turns parsed samples of one target into series of a batch: the metric name, the scraped labels, the
- * target's labels (with Prometheus' honor_labels rules: scraped labels that clash are renamed
- * {@code exported_<name>} unless honor_labels is set), the external labels where absent, and the
- * scrape timestamp unless the sample has its own and honor_timestamps is set. Reused per target.
+ * Turns one target's parsed samples into the series of a batch, with Prometheus' scrape semantics.
+ *
+ * <p>A series seen before is found in the {@link SeriesCache} by the hash of its text, and its final
+ * labels are copied as they are: no parsing of labels, no sorting, no relabeling, no allocation. A new
+ * series gets the treatment Prometheus gives it: the target's labels are merged (scraped labels that
+ * clash become {@code exported_<name>} unless honor_labels is set), metric_relabel_configs run, the
+ * result is checked (metric name present, valid names, label limits, unique names) and the external
+ * labels are added where absent; then it is cached, dropped series included.
+ *
+ * <p>Staleness follows Prometheus: series appended without their own timestamp are tracked, and a
+ * tracked series missing from the next append (a scrape, or the empty append after a failed scrape) gets
+ * a stale marker. Samples with their own timestamp older than the series' newest are dropped as out of
+ * order, as Prometheus' agent does. One instance per target; not thread-safe.
  */
 final class ScrapeAppender implements SampleSink {
-  private static final byte[] NAME = Labels.METRIC_NAME.getBytes(StandardCharsets.US_ASCII);
   private static final String EXPORTED = "exported_";
 
   private final SeriesBatch.Builder builder;
+  private final SeriesBatch.Builder encoder = new SeriesBatch.Builder();
+  private final SeriesCache cache = new SeriesCache();
   private final ScrapeTarget target;
   private final Labels external;
+  private final Relabeler metricRelabeler;
   private final boolean honorLabels;
   private final boolean honorTimestamps;
-  private final long sampleLimit;
-  private long scrapeTime;
-  private int samples;
+  private final boolean trackTimestampsStaleness;
+  private final ScrapeConfig.Limits limits;
+
+  /** Staleness generation: series tracked in it are "current", in the one before "previous". */
+  private int generation = 1;
+  /** Cache iteration: advances after each successful scrape; entries not seen in it are forgotten. */
+  private int iteration = 1;
+  private long defaultTime;
+  private int total;
+  private int added;
+  private int seriesAdded;
+  private long limitCount;
+  private boolean sampleLimitExceeded;
+  private int outOfOrder;
+  private int outOfBounds;
+  private long maxTime;
+  private final List<String> reportNames = List.of("up", "scrape_duration_seconds", "scrape_samples_scraped",
+      "scrape_samples_post_metric_relabeling", "scrape_series_added");
 
   ScrapeAppender(SeriesBatch.Builder builder, ScrapeTarget target, Labels external) {
     this.builder = builder;
     this.target = target;
     this.external = external;
-    this.honorLabels = target.config().honorLabels();
-    this.honorTimestamps = target.config().honorTimestamps();
-    this.sampleLimit = target.config().sampleLimit();
+    ScrapeConfig c = target.config();
+    this.metricRelabeler = c.metricRelabelConfigs().isEmpty() ? null : new Relabeler(c.metricRelabelConfigs());
+    this.honorLabels = c.honorLabels();
+    this.honorTimestamps = c.honorTimestamps();
+    this.trackTimestampsStaleness = c.trackTimestampsStaleness();
+    this.limits = c.limits();
   }
 
-  /** Starts a scrape whose samples default to {@code timeMillis}. */
+  /** Starts an append (a scrape's body, or the empty append after a failure) at this default time. */
   void begin(long timeMillis) {
-    this.scrapeTime = timeMillis;
-    this.samples = 0;
+    defaultTime = timeMillis;
+    total = 0;
+    added = 0;
+    seriesAdded = 0;
+    limitCount = 0;
+    sampleLimitExceeded = false;
+    outOfOrder = 0;
+    outOfBounds = 0;
+    // Prometheus refuses samples more than 10 minutes in the future
+    maxTime = System.currentTimeMillis() + 10 * 60_000;
   }
 
-  /** Samples appended since {@link #begin}. */
-  int samples() {
-    return samples;
+  /** Samples in the body (scrape_samples_scraped). */
+  int total() {
+    return total;
+  }
+
+  /** Samples left after metric relabeling (scrape_samples_post_metric_relabeling). */
+  int added() {
+    return added;
+  }
+
+  /** Series this scrape added (scrape_series_added). */
+  int seriesAdded() {
+    return seriesAdded;
+  }
+
+  /** Samples dropped because their timestamp was older than their series' newest. */
+  int outOfOrder() {
+    return outOfOrder;
+  }
+
+  /** Samples dropped because their timestamp was more than 10 minutes in the future. */
+  int outOfBounds() {
+    return outOfBounds;
+  }
+
+  /** Series the cache holds. */
+  int cachedSeries() {
+    return cache.size();
+  }
+
+  long cacheBytes() {
+    return cache.memoryBytes();
   }
 
   @Override
   public String sample(byte[] buf, int nameOff, int nameLen, ParsedLabels labels, double value, long timestamp) {
-    builder.beginSeries();
-    builder.label(NAME, 0, NAME.length, buf, nameOff, nameLen);
-    for (int i = 0; i < labels.size(); i++) {
-      builder.label(labels.nameBuffer(), labels.nameOffset(i), labels.nameLength(i),
-          labels.valueBuffer(i), labels.valueOffset(i), labels.valueLength(i));
+    total++;
+    boolean explicit = honorTimestamps && timestamp != NO_TIMESTAMP;
+    long t = explicit ? timestamp : defaultTime;
+    long key = Hashing.hash64(buf, nameOff, labels.seriesEnd() - nameOff);
+    int id = cache.lookup(key);
+    boolean isNew = false;
+    if (id != SeriesCache.NONE) {
+      cache.seen(id, iteration);
+      if (cache.dropped(id)) {
+        return null;
+      }
+    } else {
+      SortedMap<String, String> finalLabels = new TreeMap<>();
+      String problem = finalLabels(buf, nameOff, nameLen, labels, finalLabels);
+      if (problem != null) {
+        return problem;
+      }
+      if (finalLabels.isEmpty()) {
+        cache.addDropped(key, iteration);
+        return null;
+      }
+      encoder.reset();
+      encoder.beginSeries();
+      finalLabels.forEach(encoder::label);
+      encoder.sample(0, 0);
+      encoder.endSeries();
+      SeriesBatch one = encoder.build();
+      id = cache.add(key, one.labelData(), one.labelStart(0), one.labelEnd(0) - one.labelStart(0), one.hash(0),
+          iteration);
+      isNew = true;
     }
-    addTargetLabels(builder.labels());
-    addExternalLabels(builder.labels());
-    long ts = honorTimestamps && timestamp != NO_TIMESTAMP ? timestamp : scrapeTime;
-    builder.sample(ts, value);
-    String duplicate = builder.endSeries();
-    if (duplicate != null) {
-      return "label name '" + duplicate + "' appears more than once";
+    added++;
+    boolean appended = false;
+    if (limits.sampleLimit() > 0 && ++limitCount > limits.sampleLimit()) {
+      sampleLimitExceeded = true;
+    } else if (explicit && t < cache.lastTimestamp(id)) {
+      outOfOrder++;
+    } else if (t > maxTime) {
+      outOfBounds++;
+    } else {
+      builder.beginEncodedSeries(cache.arena(), cache.labelOffset(id), cache.labelLength(id), cache.hash(id))
+          .sample(t, value).endSeries();
+      if (t > cache.lastTimestamp(id)) {
+        cache.lastTimestamp(id, t);
+      }
+      appended = true;
     }
-    samples++;
-    if (sampleLimit > 0 && samples > sampleLimit) {
-      return "sample_limit exceeded (" + sampleLimit + ")";
+    if ((appended || isNew) && (!explicit || trackTimestampsStaleness)) {
+      cache.track(id, generation);
+    }
+    if (isNew && appended) {
+      seriesAdded++;
     }
     return null;
   }
 
-  /** Adds a synthetic series such as {@code up} with the target's labels. */
+  /**
+   * Ends a successful append: fails it when the sample limit was exceeded; otherwise gives stale markers
+   * to the series tracked in the previous append but not in this one, and forgets the series this scrape
+   * lacked (Prometheus' scrape cache does the same).
+   *
+   * @return null, or why the scrape fails (then call {@link #failed})
+   */
+  String finish() {
+    if (sampleLimitExceeded) {
+      return "sample limit exceeded";
+    }
+    cache.forEach(id -> {
+      if (!cache.dropped(id) && cache.tracked(id) == generation - 1) {
+        stale(id, defaultTime);
+      }
+      if (cache.lastSeen(id) != iteration) {
+        cache.remove(id);
+      }
+    });
+    generation++;
+    iteration++;
+    return null;
+  }
+
+  /**
+   * The empty append Prometheus makes after a failed scrape: series tracked in the previous append and
+   * not in the failed one get stale markers. The report keeps the failed append's counts.
+   */
+  void failed(long timeMillis) {
+    defaultTime = timeMillis;
+    cache.forEach(id -> {
+      if (!cache.dropped(id) && cache.tracked(id) == generation - 1) {
+        stale(id, timeMillis);
+      }
+    });
+    generation++;
+  }
+
+  /** Stale markers for every series and the report series, when the target goes away. */
+  void endOfRun(long timeMillis) {
+    begin(timeMillis);
+    failed(timeMillis);
+    for (String name : reportNames) {
+      synthetic(name, StaleMarkers.STALE_NAN, timeMillis);
+    }
+  }
+
+  private void stale(int id, long ts) {
+    builder.beginEncodedSeries(cache.arena(), cache.labelOffset(id), cache.labelLength(id), cache.hash(id))
+        .sample(ts, StaleMarkers.STALE_NAN).endSeries();
+  }
+
+  /** Adds a report series such as {@code up} with the target's labels at the append's time. */
   void synthetic(String name, double value) {
+    synthetic(name, value, defaultTime);
+  }
+
+  private void synthetic(String name, double value, long ts) {
     builder.beginSeries();
     builder.label(Labels.METRIC_NAME, name);
-    addTargetLabels(builder.labels());
-    addExternalLabels(builder.labels());
-    builder.sample(scrapeTime, value);
+    for (int i = 0; i < target.labelCount(); i++) {
+      builder.label(target.labels().name(i), target.labelValue(i));
+    }
+    for (int e = 0; e < external.size(); e++) {
+      if (target.labels().get(external.name(e)) == null && !external.name(e).equals(Labels.METRIC_NAME)) {
+        builder.label(external.name(e), external.value(e));
+      }
+    }
+    builder.sample(ts, value);
     builder.endSeries();
   }
 
-  private void addTargetLabels(ScratchLabels l) {
-    for (int t = 0; t < target.labelCount(); t++) {
-      byte[] name = target.labelName(t);
-      int idx = l.indexOf(name, 0, name.length);
-      if (idx >= 0) {
-        if (honorLabels) {
-          continue;
+  /**
+   * The final labels of a new series (Prometheus' mutateSampleLabels, metric relabeling and checks);
+   * leaves {@code out} empty when the series is dropped.
+   *
+   * @return null, or why the scrape fails
+   */
+  private String finalLabels(byte[] buf, int nameOff, int nameLen, ParsedLabels parsed,
+                             SortedMap<String, String> out) {
+    Map<String, String> exposed = new TreeMap<>();
+    exposed.put(Labels.METRIC_NAME, new String(buf, nameOff, nameLen, StandardCharsets.US_ASCII));
+    String duplicate = null;
+    for (int i = 0; i < parsed.size(); i++) {
+      String n = parsed.name(i);
+      if (exposed.putIfAbsent(n, parsed.value(i)) != null && duplicate == null) {
+        duplicate = n;
+      }
+    }
+    exposed.values().removeIf(String::isEmpty);
+    Labels targetLabels = target.labels();
+    out.putAll(exposed);
+    if (honorLabels) {
+      for (int i = 0; i < targetLabels.size(); i++) {
+        out.putIfAbsent(targetLabels.name(i), targetLabels.value(i));
+      }
+    } else {
+      List<String[]> conflicts = new ArrayList<>();
+      for (int i = 0; i < targetLabels.size(); i++) {
+        String existing = exposed.get(targetLabels.name(i));
+        if (existing != null) {
+          conflicts.add(new String[]{targetLabels.name(i), existing});
         }
-        // the target's label wins; the scraped one is kept as exported_<name> (again if that is taken)
-        do {
-          l.prefixName(idx, EXPORTED);
-        } while (hasOther(l, idx));
+        out.put(targetLabels.name(i), targetLabels.value(i));
       }
-      l.add(target.labels().name(t), target.labelValue(t));
-    }
-  }
-
-  private static boolean hasOther(ScratchLabels l, int idx) {
-    for (int i = 0; i < l.size(); i++) {
-      if (i != idx && l.nameLength(i) == l.nameLength(idx) && io.clymene.model.Bytes.equals(l.buffer(),
-          l.nameOffset(i), l.buffer(), l.nameOffset(idx), l.nameLength(idx))) {
-        return true;
+      if (!conflicts.isEmpty()) {
+        conflicts.sort(Comparator.comparingInt(c -> c[0].length()));
+        List<String> taken = new ArrayList<>();
+        for (String[] c : conflicts) {
+          String newName = c[0];
+          do {
+            newName = EXPORTED + newName;
+          } while (exposed.containsKey(newName) || targetLabels.get(newName) != null || taken.contains(newName));
+          taken.add(newName);
+          out.put(newName, c[1]);
+        }
       }
     }
-    return false;
-  }
-
-  private void addExternalLabels(ScratchLabels l) {
+    if (metricRelabeler != null && !metricRelabeler.process(out)) {
+      out.clear();
+      return null;
+    }
+    if (out.isEmpty()) {
+      return null;
+    }
+    String metric = out.get(Labels.METRIC_NAME);
+    if (metric == null) {
+      return "missing metric name (__name__ label)";
+    }
+    if (!LabelNames.isValidMetricName(metric) || !out.keySet().stream().allMatch(LabelNames::isValidLabelName)) {
+      return "invalid metric name or label names: " + Labels.of(out);
+    }
+    String limitProblem = checkLimits(out, metric);
+    if (limitProblem != null) {
+      return limitProblem;
+    }
+    if (duplicate != null) {
+      return "label name \"" + duplicate + "\" is not unique: invalid sample";
+    }
     for (int e = 0; e < external.size(); e++) {
-      if (l.indexOf(external.name(e)) < 0) {
-        l.add(external.name(e), external.value(e));
+      out.putIfAbsent(external.name(e), external.value(e));
+    }
+    return null;
+  }
+
+  private String checkLimits(SortedMap<String, String> labels, String metric) {
+    String m = cut(metric);
+    if (limits.labelLimit() > 0 && labels.size() > limits.labelLimit()) {
+      return "label_limit exceeded (metric: " + m + ", number of labels: " + labels.size() + ", limit: "
+          + limits.labelLimit() + ")";
+    }
+    for (Map.Entry<String, String> e : labels.entrySet()) {
+      int nameLength = e.getKey().getBytes(StandardCharsets.UTF_8).length;
+      if (limits.labelNameLengthLimit() > 0 && nameLength > limits.labelNameLengthLimit()) {
+        return "label_name_length_limit exceeded (metric: " + m + ", label name: " + cut(e.getKey()) + ", length: "
+            + nameLength + ", limit: " + limits.labelNameLengthLimit() + ")";
+      }
+      int valueLength = e.getValue().getBytes(StandardCharsets.UTF_8).length;
+      if (limits.labelValueLengthLimit() > 0 && valueLength > limits.labelValueLengthLimit()) {
+        return "label_value_length_limit exceeded (metric: " + m + ", label name: " + cut(e.getKey()) + ", value: \""
+            + cut(e.getValue()) + "\", length: " + valueLength + ", limit: " + limits.labelValueLengthLimit() + ")";
       }
     }
+    return null;
+  }
+
+  private static String cut(String s) {
+    return s.length() > 50 ? s.substring(0, 50) : s;
   }
 }

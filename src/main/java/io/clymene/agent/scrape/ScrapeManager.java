@@ -6,16 +6,19 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one {@link ScrapePool} per job in line with the configuration. On reload, a job whose settings
- * did not change keeps its loops (targets are only added or removed); a changed job is restarted; the
- * external labels apply to every job, so a change there restarts all.
+ * Keeps one {@link ScrapePool} per job in line with the configuration, as Prometheus' scrape manager
+ * does on reload: an unchanged job keeps its loops (targets are only added or removed); a changed job is
+ * restarted, its continuing targets without stale markers; a removed job stops without stale markers.
+ * A change of the external labels restarts every job.
  */
 public final class ScrapeManager {
   private static final Logger LOG = LoggerFactory.getLogger(ScrapeManager.class);
@@ -40,26 +43,42 @@ public final class ScrapeManager {
     boolean externalChanged = current != null && !current.externalLabels().equals(config.externalLabels());
     Map<String, ScrapeConfig> wanted = new LinkedHashMap<>();
     config.scrapeConfigs().forEach(sc -> wanted.put(sc.jobName(), sc));
+    Map<String, List<TargetBuilder.Result>> targets = new LinkedHashMap<>();
+    wanted.forEach((job, sc) -> targets.put(job, TargetBuilder.fromGroups(sc, sc.staticConfigs())));
     pools.entrySet().removeIf(e -> {
       ScrapeConfig next = wanted.get(e.getKey());
-      if (next == null || externalChanged || !next.raw().equals(e.getValue().config().raw())
-          || !next.equals(e.getValue().config())) {
-        stopping.add(e.getValue().stop());
+      if (next == null) {
+        stopping.add(e.getValue().stop(keys(e.getValue())));
+        return true;
+      }
+      if (externalChanged || !next.equals(e.getValue().config())) {
+        Set<String> continuing = new HashSet<>();
+        targets.get(e.getKey()).forEach(r -> {
+          if (r.target() != null) {
+            continuing.add(r.target().key());
+          }
+        });
+        stopping.add(e.getValue().stop(continuing));
         return true;
       }
       return false;
     });
-    int targets = 0;
+    int active = 0;
     for (ScrapeConfig sc : wanted.values()) {
       ScrapePool pool = pools.computeIfAbsent(sc.jobName(),
           j -> new ScrapePool(vertx, sc, config.externalLabels(), output, registry, version));
-      List<ScrapeTarget> t = TargetBuilder.staticTargets(sc);
-      pool.sync(t);
-      targets += t.size();
+      pool.sync(targets.get(sc.jobName()));
+      active += pool.loops().size();
     }
     current = config;
-    LOG.info("scraping {} target(s) in {} job(s) from {}", targets, pools.size(), config.file());
+    LOG.info("scraping {} target(s) in {} job(s) from {}", active, pools.size(), config.file());
     return Future.join(stopping).mapEmpty();
+  }
+
+  private static Set<String> keys(ScrapePool pool) {
+    Set<String> all = new HashSet<>();
+    pool.loops().forEach(l -> all.add(l.target().key()));
+    return all;
   }
 
   /** Every active loop's target and state, for status pages. */
@@ -70,10 +89,10 @@ public final class ScrapeManager {
     return list;
   }
 
-  /** Stops every job. */
+  /** Stops every job (no stale markers: the process is going away or restarting). */
   public Future<Void> stop() {
     List<Future<Void>> stopping = new ArrayList<>();
-    pools.values().forEach(p -> stopping.add(p.stop()));
+    pools.values().forEach(p -> stopping.add(p.stop(keys(p))));
     pools.clear();
     return Future.join(stopping).mapEmpty();
   }

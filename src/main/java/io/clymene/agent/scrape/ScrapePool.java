@@ -6,27 +6,33 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The scrape loops of one job and the HTTP client they share. {@link #sync} starts loops for new
- * targets and stops those of vanished targets, leaving the others alone.
+ * targets and stops those of vanished targets (which then get stale markers), leaving the others alone;
+ * when the job has more targets than {@code target_limit}, every scrape of the job fails, as in
+ * Prometheus.
  */
 final class ScrapePool {
+  private static final Logger LOG = LoggerFactory.getLogger(ScrapePool.class);
+
   private final Vertx vertx;
   private final ScrapeConfig config;
   private final Labels externalLabels;
   private final BatchOutput output;
   private final String version;
-  private final HttpClient client;
+  private final ScrapeClient client;
   private final ScrapeMetrics metrics;
   private final Map<String, ScrapeLoop> loops = new LinkedHashMap<>();
+  private final List<TargetBuilder.Result> dropped = new ArrayList<>();
   private final Gauge targetsGauge;
   private final MeterRegistry registry;
 
@@ -39,14 +45,7 @@ final class ScrapePool {
     this.version = version;
     this.registry = registry;
     this.metrics = new ScrapeMetrics(registry, config.jobName());
-    this.client = vertx.httpClientBuilder()
-        .with(new HttpClientOptions()
-            .setDecompressionSupported(true)
-            .setKeepAlive(true)
-            .setSsl("https".equals(config.scheme()))
-            .setMaxRedirects(10))
-        .with(new PoolOptions().setHttp1MaxSize(2))
-        .build();
+    this.client = new ScrapeClient(vertx, config);
     this.targetsGauge = Gauge.builder("clymene.targets", loops, Map::size)
         .description("Active scrape targets, by job").tag("job", config.jobName()).register(registry);
   }
@@ -59,13 +58,28 @@ final class ScrapePool {
     return loops.values();
   }
 
-  /** Makes the running loops match {@code targets}. */
-  void sync(List<ScrapeTarget> targets) {
+  /** Targets dropped by relabeling, as many as keep_dropped_targets allows (all when 0). */
+  List<TargetBuilder.Result> dropped() {
+    return dropped;
+  }
+
+  /** Makes the running loops match the discovered targets. */
+  void sync(List<TargetBuilder.Result> results) {
     Map<String, ScrapeTarget> wanted = new LinkedHashMap<>();
-    targets.forEach(t -> wanted.putIfAbsent(t.key(), t));
+    dropped.clear();
+    long keep = config.limits().keepDroppedTargets();
+    for (TargetBuilder.Result r : results) {
+      if (r.target() != null) {
+        wanted.putIfAbsent(r.target().key(), r.target());
+      } else if (r.error() != null) {
+        LOG.warn("job {}: cannot create target from {}: {}", config.jobName(), r.discovered(), r.error());
+      } else if (keep == 0 || dropped.size() < keep) {
+        dropped.add(r);
+      }
+    }
     loops.entrySet().removeIf(e -> {
       if (!wanted.containsKey(e.getKey())) {
-        e.getValue().stop();
+        e.getValue().stop(true);
         return true;
       }
       return false;
@@ -75,11 +89,21 @@ final class ScrapePool {
       loop.start();
       return loop;
     }));
+    long limit = config.limits().targetLimit();
+    String forced = limit > 0 && loops.size() > limit
+        ? "target_limit exceeded (number of targets: " + loops.size() + ", limit: " + limit + ")" : null;
+    if (forced != null) {
+      LOG.warn("job {}: {}; every scrape of the job fails until the targets fit", config.jobName(), forced);
+    }
+    loops.values().forEach(l -> l.forceError(forced));
   }
 
-  /** Stops every loop and the client. */
-  Future<Void> stop() {
-    loops.values().forEach(ScrapeLoop::stop);
+  /**
+   * Stops every loop and the client. Targets not in {@code continuing} (keys) get stale markers later;
+   * the others are taken over by a new pool and do not.
+   */
+  Future<Void> stop(Set<String> continuing) {
+    loops.forEach((key, loop) -> loop.stop(!continuing.contains(key)));
     loops.clear();
     registry.remove(targetsGauge);
     return client.close();

@@ -4,6 +4,7 @@ import io.clymene.agent.config.ScrapeConfig;
 import io.clymene.agent.config.TargetGroup;
 import io.clymene.config.Durations;
 import io.clymene.model.Labels;
+import io.clymene.relabel.Relabeler;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,13 +12,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
- * Turns discovered target groups into {@link ScrapeTarget}s the way Prometheus 2.x does: the internal
- * labels {@code __address__}, {@code __scheme__}, {@code __metrics_path__}, {@code __scrape_interval__},
- * {@code __scrape_timeout__} and {@code __param_*} are set from the scrape config, {@code job} is added,
- * a missing port gets the scheme's default, {@code instance} defaults to the address, and labels
- * starting with {@code __} are removed from the final set.
+ * Turns discovered target groups into {@link ScrapeTarget}s the way Prometheus 2.x does
+ * (PopulateLabels): the internal labels {@code job}, {@code __scheme__}, {@code __metrics_path__},
+ * {@code __scrape_interval__} and {@code __scrape_timeout__} default from the scrape config,
+ * {@code __param_*} are set from {@code params}, relabel_configs run (and may drop the target), a
+ * missing port gets the scheme's default, {@code __meta_*} labels go, {@code instance} defaults to the
+ * address, and labels starting with {@code __} are kept off the series.
  */
 public final class TargetBuilder {
   private static final String ADDRESS = "__address__";
@@ -30,67 +34,143 @@ public final class TargetBuilder {
   private TargetBuilder() {
   }
 
-  /** Every target of every static group of a job. */
+  /**
+   * The outcome for one discovered target: a target to scrape, a target dropped by relabeling, or an
+   * error (the target is then neither scraped nor listed).
+   *
+   * @param target the target, or null
+   * @param discovered the labels it was discovered with
+   * @param error why it could not be built, or null
+   */
+  public record Result(ScrapeTarget target, Labels discovered, String error) {
+    public boolean dropped() {
+      return target == null && error == null;
+    }
+  }
+
+  /** Every target of every static group of a job (dropped ones and errors left out). */
   public static List<ScrapeTarget> staticTargets(ScrapeConfig config) {
     List<ScrapeTarget> targets = new ArrayList<>();
-    for (TargetGroup group : config.staticConfigs()) {
-      targets.addAll(fromGroup(config, group));
+    for (Result r : fromGroups(config, config.staticConfigs())) {
+      if (r.target() != null) {
+        targets.add(r.target());
+      }
     }
     return targets;
   }
 
-  /** The targets of one group. */
-  public static List<ScrapeTarget> fromGroup(ScrapeConfig config, TargetGroup group) {
-    List<ScrapeTarget> targets = new ArrayList<>();
-    for (String address : group.targets()) {
-      Map<String, String> discovered = group.labels().toMap();
-      discovered.put(ADDRESS, address);
-      targets.add(build(config, Labels.of(discovered)));
+  /** The outcomes for every target of the groups. */
+  public static List<Result> fromGroups(ScrapeConfig config, List<TargetGroup> groups) {
+    Relabeler relabeler = new Relabeler(config.relabelConfigs());
+    List<Result> out = new ArrayList<>();
+    for (TargetGroup group : groups) {
+      for (String address : group.targets()) {
+        Map<String, String> discovered = group.labels().toMap();
+        discovered.put(ADDRESS, address);
+        out.add(build(config, relabeler, Labels.of(discovered), group.source()));
+      }
     }
-    return targets;
+    return out;
   }
 
   /** One target from its discovered labels. */
-  public static ScrapeTarget build(ScrapeConfig config, Labels discovered) {
-    Map<String, String> l = discovered.toMap();
+  public static Result build(ScrapeConfig config, Relabeler relabeler, Labels discovered, String source) {
+    SortedMap<String, String> l = new TreeMap<>(discovered.toMap());
     l.putIfAbsent("job", config.jobName());
-    l.putIfAbsent(SCHEME, config.scheme());
-    l.putIfAbsent(METRICS_PATH, config.metricsPath());
     l.putIfAbsent(INTERVAL, Durations.format(config.scrapeInterval()));
     l.putIfAbsent(TIMEOUT, Durations.format(config.scrapeTimeout()));
+    l.putIfAbsent(METRICS_PATH, config.metricsPath());
+    l.putIfAbsent(SCHEME, config.scheme());
     config.params().forEach((name, values) -> {
       if (!values.isEmpty()) {
-        l.putIfAbsent(PARAM + name, values.get(0));
+        l.put(PARAM + name, values.get(0));
       }
     });
-    String scheme = l.get(SCHEME);
-    String address = withDefaultPort(l.get(ADDRESS), scheme);
-    l.put(ADDRESS, address);
-    Duration interval = Durations.parse(l.get(INTERVAL));
-    Duration timeout = Durations.parse(l.get(TIMEOUT));
-    String url = url(scheme, address, l.get(METRICS_PATH), config.params(), l);
+    if (!relabeler.process(l) || l.isEmpty()) {
+      return new Result(null, discovered, null);
+    }
+    String address = l.get(ADDRESS);
+    if (address == null || address.isEmpty()) {
+      return new Result(null, discovered, "no address");
+    }
+    String scheme = l.getOrDefault(SCHEME, "");
+    if (!hasPort(address)) {
+      switch (scheme) {
+        case "http", "" -> address = address + ":80";
+        case "https" -> address = address + ":443";
+        default -> {
+          return new Result(null, discovered, "invalid scheme: \"" + config.scheme() + "\"");
+        }
+      }
+      l.put(ADDRESS, address);
+    }
+    if (address.contains("/")) {
+      return new Result(null, discovered, "\"" + address + "\" is not a valid hostname");
+    }
+    Duration interval;
+    Duration timeout;
+    try {
+      interval = Durations.parse(l.get(INTERVAL));
+    } catch (IllegalArgumentException e) {
+      return new Result(null, discovered, "error parsing scrape interval: " + e.getMessage());
+    }
+    try {
+      timeout = Durations.parse(l.get(TIMEOUT));
+    } catch (IllegalArgumentException e) {
+      return new Result(null, discovered, "error parsing scrape timeout: " + e.getMessage());
+    }
+    if (interval.isZero()) {
+      return new Result(null, discovered, "scrape interval cannot be 0");
+    }
+    if (timeout.isZero()) {
+      return new Result(null, discovered, "scrape timeout cannot be 0");
+    }
+    if (timeout.compareTo(interval) > 0) {
+      return new Result(null, discovered, "scrape timeout cannot be greater than scrape interval (\""
+          + l.get(TIMEOUT) + "\" > \"" + l.get(INTERVAL) + "\")");
+    }
+    l.keySet().removeIf(k -> k.startsWith("__meta_"));
+    l.putIfAbsent("instance", address);
+    String url = url(scheme.isEmpty() ? "http" : scheme, address, l.getOrDefault(METRICS_PATH, ""),
+        config.params(), l);
     Map<String, String> fin = new LinkedHashMap<>();
     l.forEach((k, v) -> {
       if (!k.startsWith("__")) {
         fin.put(k, v);
       }
     });
-    fin.putIfAbsent("instance", address);
-    return new ScrapeTarget(config, Labels.of(fin), discovered, url, interval, timeout);
+    Labels labels;
+    try {
+      labels = Labels.of(fin);
+    } catch (IllegalArgumentException e) {
+      return new Result(null, discovered, e.getMessage());
+    }
+    return new Result(new ScrapeTarget(config, labels, discovered, url, interval, timeout), discovered, null);
   }
 
-  private static String withDefaultPort(String address, String scheme) {
+  /** Whether the address has a port, as Go's net.SplitHostPort sees it. */
+  private static boolean hasPort(String address) {
     if (address.startsWith("[")) {
-      return address.contains("]:") ? address : address + (scheme.equals("https") ? ":443" : ":80");
+      int close = address.indexOf(']');
+      return close > 0 && close + 1 < address.length() && address.charAt(close + 1) == ':';
     }
-    return address.contains(":") ? address : address + (scheme.equals("https") ? ":443" : ":80");
+    int colon = address.indexOf(':');
+    if (colon < 0) {
+      return false;
+    }
+    // more than one colon without brackets (a bare IPv6 address): Prometheus adds no port either
+    return true;
   }
 
   private static String url(String scheme, String address, String path, Map<String, List<String>> params,
                             Map<String, String> labels) {
-    StringBuilder sb = new StringBuilder(scheme).append("://").append(address).append(path);
+    StringBuilder sb = new StringBuilder(scheme).append("://").append(address);
+    if (!path.startsWith("/")) {
+      sb.append('/');
+    }
+    sb.append(path);
     // Go's url.Values.Encode, which Prometheus uses, sorts by key
-    Map<String, List<String>> query = new java.util.TreeMap<>(params);
+    Map<String, List<String>> query = new TreeMap<>(params);
     labels.forEach((k, v) -> {
       if (k.startsWith(PARAM)) {
         String name = k.substring(PARAM.length());

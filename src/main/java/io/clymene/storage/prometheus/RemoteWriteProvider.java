@@ -1,5 +1,6 @@
 package io.clymene.storage.prometheus;
 
+import static io.clymene.config.Schema.listOf;
 import static io.clymene.config.Schema.object;
 import static io.clymene.config.Schema.oneOf;
 import static io.clymene.config.Schema.string;
@@ -26,7 +27,8 @@ public final class RemoteWriteProvider implements StorageProvider {
     return object()
         .field("url", string())
         .field("protobuf_message", oneOf("v1", "v2"))
-        .field("tenant", string());
+        .field("tenant", string())
+        .field("write_relabel_configs", listOf(io.clymene.relabel.RelabelConfig.schema()));
   }
 
   @Override
@@ -43,6 +45,8 @@ public final class RemoteWriteProvider implements StorageProvider {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(null, entry.path() + ".url", "expected an http or https URL, got '" + url + "'");
     }
+    io.clymene.relabel.RelabelConfig.parseList(entry.config().getJsonArray("write_relabel_configs"),
+        entry.path() + ".write_relabel_configs");
     if ("v2".equals(entry.config().getString("protobuf_message"))) {
       throw new ConfigException(null, entry.path() + ".protobuf_message",
           "remote write 2.0 is not available in this version (expected v1)");

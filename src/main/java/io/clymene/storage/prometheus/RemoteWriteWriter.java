@@ -1,6 +1,9 @@
 package io.clymene.storage.prometheus;
 
 import io.clymene.model.SeriesBatch;
+import io.clymene.relabel.RelabelConfig;
+import io.clymene.relabel.Relabeler;
+import io.clymene.relabel.SeriesRelabeler;
 import io.clymene.storage.StorageEntry;
 import io.clymene.storage.StorageWriter;
 import io.clymene.storage.WriteException;
@@ -22,17 +25,20 @@ import org.xerial.snappy.Snappy;
 
 /**
  * Prometheus remote write 1.0: snappy-compressed {@code WriteRequest} protobuf over HTTP POST with the
- * headers the specification requires. 2xx is success; 5xx, 429 and network errors are retryable (429
- * with its Retry-After); any other answer rejects the data.
+ * headers the specification requires, after write_relabel_configs. 2xx is success; 5xx, 429 and network
+ * errors are retryable (429 with its Retry-After); any other answer rejects the data.
  */
 final class RemoteWriteWriter implements StorageWriter {
   static final String REMOTE_WRITE_VERSION = "0.1.0";
+  /** Series whose write_relabel_configs outcome is remembered. */
+  static final int RELABEL_CACHE_SERIES = 500_000;
 
   private final WriterContext context;
   private final StorageEntry entry;
   private final URI url;
   private final String tenant;
   private final RemoteWriteEncoder encoder = new RemoteWriteEncoder();
+  private final SeriesRelabeler relabeler;
   private HttpClient client;
 
   RemoteWriteWriter(WriterContext context, StorageEntry entry) {
@@ -40,6 +46,9 @@ final class RemoteWriteWriter implements StorageWriter {
     this.entry = entry;
     this.url = URI.create(entry.config().getString("url"));
     this.tenant = entry.config().getString("tenant");
+    List<RelabelConfig> rules = RelabelConfig.parseList(entry.config().getJsonArray("write_relabel_configs"),
+        entry.path() + ".write_relabel_configs");
+    this.relabeler = rules.isEmpty() ? null : new SeriesRelabeler(new Relabeler(rules), RELABEL_CACHE_SERIES);
   }
 
   @Override
@@ -55,9 +64,22 @@ final class RemoteWriteWriter implements StorageWriter {
 
   @Override
   public Future<Void> write(List<SeriesBatch> batches) {
+    List<SeriesBatch> toSend = batches;
+    if (relabeler != null) {
+      toSend = new java.util.ArrayList<>(batches.size());
+      for (SeriesBatch b : batches) {
+        SeriesBatch r = relabeler.apply(b);
+        if (!r.isEmpty()) {
+          toSend.add(r);
+        }
+      }
+      if (toSend.isEmpty()) {
+        return Future.succeededFuture();
+      }
+    }
     Buffer body;
     try {
-      body = Buffer.buffer(Snappy.compress(encoder.encode(batches)));
+      body = Buffer.buffer(Snappy.compress(encoder.encode(toSend)));
     } catch (IOException e) {
       return Future.failedFuture(WriteException.rejected("snappy compression failed: " + e));
     }

@@ -68,7 +68,7 @@ class PrometheusConfigLoaderTest {
     assertThatThrownBy(() -> load("scrape_configs: [{job_name: a, scrape_intervl: 5s}]"))
         .hasMessageContaining("scrape_configs[0].scrape_intervl: unknown key");
     assertThatThrownBy(() -> load("scrape_configs: [{job_name: a, static_configs: [{targets: ['http://h:1/x']}]}]"))
-        .hasMessageContaining("expected a host:port address");
+        .hasMessageContaining("is not a valid hostname");
     assertThatThrownBy(() -> load("remote_write: [{url: 'ftp://x'}]"))
         .hasMessageContaining("remote_write[0].url: expected an http or https URL");
   }

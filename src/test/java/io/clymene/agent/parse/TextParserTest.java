@@ -9,13 +9,14 @@ import java.util.List;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
+/** The text format 0.0.4 as Prometheus 2.42 reads it (cases from its lexer and tests). */
 class TextParserTest {
 
-  /** One parsed sample as text: name{labels sorted} value [ts]. */
-  private static List<String> parse(String body) throws ParseException {
+  /** One parsed sample as text: name{labels sorted} value [@ts] |series text|. */
+  static List<String> parse(ExpositionParser parser, String body) throws ParseException {
     List<String> out = new ArrayList<>();
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    new TextParser().parse(bytes, 0, bytes.length, (buf, no, nl, labels, value, ts) -> {
+    parser.parse(bytes, 0, bytes.length, (buf, no, nl, labels, value, ts) -> {
       TreeMap<String, String> l = new TreeMap<>();
       for (int i = 0; i < labels.size(); i++) {
         l.put(labels.name(i), labels.value(i));
@@ -25,6 +26,10 @@ class TextParserTest {
       return null;
     });
     return out;
+  }
+
+  private static List<String> parse(String body) throws ParseException {
+    return parse(new TextParser(), body);
   }
 
   @Test
@@ -38,7 +43,7 @@ class TextParserTest {
         # a comment
         msdos_file_access_time_seconds{path="C:\\\\DIR\\\\FILE.TXT",error="Cannot find file:\\n\\"FILE.TXT\\""} 1.458255915e9
         metric_without_timestamp_and_labels 12.47
-        something_weird{problem="division by zero"} +Inf -3982045
+        something_weird{problem="division by zero"} +Inf
         rpc_duration_seconds{quantile="0.5",} 4773
         nan_value NaN
         minus_inf -Inf
@@ -50,13 +55,29 @@ class TextParserTest {
         "http_requests_total{code=400, method=post} 3.0 @1395066363000",
         "msdos_file_access_time_seconds{error=Cannot find file:\n\"FILE.TXT\", path=C:\\DIR\\FILE.TXT} 1.458255915E9",
         "metric_without_timestamp_and_labels{} 12.47",
-        "something_weird{problem=division by zero} Infinity @-3982045",
+        "something_weird{problem=division by zero} Infinity",
         "rpc_duration_seconds{quantile=0.5} 4773.0",
         "nan_value{} NaN",
         "minus_inf{} -Infinity",
         "spaced{a=1, b=2} 5.0",
         "tabbed{} 7.0",
         "untyped:recording:rule{} 0.001");
+  }
+
+  @Test
+  void prometheusLeniencies() throws Exception {
+    // commas between pairs are optional, the value may follow '}' or even the name directly
+    assertThat(parse("m{a=\"1\" b=\"2\"} 1\n")).containsExactly("m{a=1, b=2} 1.0");
+    assertThat(parse("m{a=\"1\"}2\n")).containsExactly("m{a=1} 2.0");
+    assertThat(parse("a-1 2\n")).containsExactly("a{} -1.0 @2");
+    // a raw newline inside a quoted value is part of the value
+    assertThat(parse("m{a=\"x\ny\"} 1\nn 2\n")).containsExactly("m{a=x\ny} 1.0", "n{} 2.0");
+    // a NUL at the start of a line ends the input
+    assertThat(parse("a 1\n\0garbage\nb 2\n")).containsExactly("a{} 1.0");
+    // indented comments and blank lines are fine; # EOF is just a comment here
+    assertThat(parse("  # indented comment\n \t \n# EOF\nz 3\n")).containsExactly("z{} 3.0");
+    // HELP or TYPE without a blank after the keyword is a comment
+    assertThat(parse("# HELP\n#HELP x\n# TYPEfoo\nq 1")).containsExactly("q{} 1.0");
   }
 
   @Test
@@ -67,8 +88,15 @@ class TextParserTest {
   }
 
   @Test
-  void unknownEscapesStayAsWritten() throws Exception {
+  void unknownEscapesStayAsWrittenAndNaNHasGosBits() throws Exception {
     assertThat(parse("m{a=\"x\\ty\"} 1\n")).containsExactly("m{a=x\\ty} 1.0");
+    byte[] b = "n NaN\n".getBytes(StandardCharsets.US_ASCII);
+    double[] v = new double[1];
+    new TextParser().parse(b, 0, b.length, (buf, no, nl, l, value, ts) -> {
+      v[0] = value;
+      return null;
+    });
+    assertThat(Double.doubleToRawLongBits(v[0])).isEqualTo(0x7ff8000000000001L);
   }
 
   @Test
@@ -79,14 +107,29 @@ class TextParserTest {
         .hasMessageContaining("<html>");
     assertThatThrownBy(() -> parse("a{b=\"c\" 1\n")).hasMessageContaining("line 1: expected ',' or '}'");
     assertThatThrownBy(() -> parse("a{b=c} 1\n")).hasMessageContaining("expected a quoted label value");
+    assertThatThrownBy(() -> parse("a{b='c'} 1\n")).hasMessageContaining("expected a quoted label value");
     assertThatThrownBy(() -> parse("a{b=\"c} 1\n")).hasMessageContaining("unterminated label value");
     assertThatThrownBy(() -> parse("a\n")).hasMessageContaining("expected a value");
-    assertThatThrownBy(() -> parse("a one\n")).hasMessageContaining("invalid value 'one'");
+    assertThatThrownBy(() -> parse("a one\n")).hasMessageContaining("invalid value \"one\"");
+    assertThatThrownBy(() -> parse("a true\n")).hasMessageContaining("invalid value \"true\"");
     assertThatThrownBy(() -> parse("a 1 2 3\n")).hasMessageContaining("after the timestamp");
-    assertThatThrownBy(() -> parse("a 1 12.5\n")).hasMessageContaining("invalid timestamp");
-    assertThatThrownBy(() -> parse("# TYPE a countr\n")).hasMessageContaining("invalid metric type 'countr'");
+    assertThatThrownBy(() -> parse("a 1 12.5\n")).hasMessageContaining("after the timestamp");
+    assertThatThrownBy(() -> parse("a 1 -3982045\n")).hasMessageContaining("expected a timestamp");
+    assertThatThrownBy(() -> parse("# TYPE a countr\n")).hasMessageContaining("invalid metric type \"countr\"");
+    assertThatThrownBy(() -> parse("# TYPE a  counter\n")).hasMessageContaining("invalid metric type \" counter\"");
+    assertThatThrownBy(() -> parse("# TYPE a unknown\n")).hasMessageContaining("invalid metric type");
     assertThatThrownBy(() -> parse("a{1b=\"x\"} 1\n")).hasMessageContaining("expected a label name");
+    assertThatThrownBy(() -> parse("a{,b=\"x\"} 1\n")).hasMessageContaining("expected a label name");
+    assertThatThrownBy(() -> parse("a{b=\"x\",,c=\"y\"} 1\n")).hasMessageContaining("second comma");
     assertThatThrownBy(() -> parse("{a=\"b\"} 1\n")).hasMessageContaining("expected a metric name");
+    assertThatThrownBy(() -> parse("a 1\r\n")).hasMessageContaining("invalid value");
+    assertThatThrownBy(() -> parse("a 0x1p3\n")).hasMessageContaining("invalid value");
+    assertThatThrownBy(() -> parse("a 1_000\n")).hasMessageContaining("invalid value");
+    byte[] badUtf8 = "a{b=\"x\"} 1\nc{d=\"?\"} 1\n".getBytes(StandardCharsets.US_ASCII);
+    badUtf8[16] = (byte) 0xff;
+    assertThatThrownBy(() -> new TextParser().parse(badUtf8, 0, badUtf8.length, (buf, no, nl, l, v, ts) -> null))
+        .hasMessageContaining("line 2: invalid UTF-8 label value");
+    assertThatThrownBy(() -> parse("ok 1\n  indented 2\n")).hasMessageContaining("line 2: invalid metric name");
   }
 
   @Test
@@ -121,7 +164,11 @@ class TextParserTest {
       byte[] b = s.getBytes(StandardCharsets.US_ASCII);
       assertThat(FloatParser.parse(b, 0, b.length)).as(s).isEqualTo(Double.parseDouble(s));
     }
-    for (String s : new String[]{"", "-", ".", "e5", "1e", "1.0d", "0x1", "abc", "1_000"}) {
+    for (String s : new String[]{"inf", "+Inf", "INFINITY", "-infinity"}) {
+      byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+      assertThat(Double.isInfinite(FloatParser.parse(b, 0, b.length))).as(s).isTrue();
+    }
+    for (String s : new String[]{"", "-", ".", "e5", "1e", "1.0d", "0x1", "0x1p3", "abc", "1_000", "infin", "NaNx"}) {
       byte[] b = s.getBytes(StandardCharsets.US_ASCII);
       assertThatThrownBy(() -> FloatParser.parse(b, 0, b.length)).as(s).isInstanceOf(NumberFormatException.class);
     }

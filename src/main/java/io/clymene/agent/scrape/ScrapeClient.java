@@ -1,0 +1,226 @@
+package io.clymene.agent.scrape;
+
+import io.clymene.agent.config.HttpClientConfig;
+import io.clymene.agent.config.ScrapeConfig;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ProxyOptions;
+import io.vertx.core.net.ProxyType;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The HTTP side of a job's scrapes: one Vert.x client with the job's TLS and proxy settings, and the
+ * per-request headers its auth settings call for (basic, authorization, bearer token, OAuth 2.0 client
+ * credentials with a cached token, http_headers). Secret files are read asynchronously on every request,
+ * so rotated secrets apply at once, as in Prometheus.
+ */
+final class ScrapeClient {
+  private final Vertx vertx;
+  private final HttpClientConfig http;
+  private final HttpClient client;
+  private String oauthToken;
+  private long oauthExpiresAtMillis;
+
+  ScrapeClient(Vertx vertx, ScrapeConfig config) {
+    this.vertx = vertx;
+    this.http = config.http();
+    HttpClientOptions options = new HttpClientOptions()
+        .setDecompressionSupported(true)
+        .setKeepAlive(true)
+        .setMaxRedirects(10);
+    applyTls(options, http.tls());
+    ProxyOptions proxy = proxy(http, config.scheme());
+    if (proxy != null) {
+      options.setProxyOptions(proxy);
+      if (http.noProxy() != null) {
+        List<String> hosts = new ArrayList<>();
+        for (String h : http.noProxy().split(",")) {
+          if (!h.isBlank()) {
+            hosts.add(h.trim());
+          }
+        }
+        options.setNonProxyHosts(hosts);
+      }
+    }
+    this.client = vertx.httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(2)).build();
+  }
+
+  HttpClient client() {
+    return client;
+  }
+
+  /** TLS server name to verify instead of the target's host, or null. */
+  String serverName() {
+    return http.tls().serverName();
+  }
+
+  boolean followRedirects() {
+    return http.followRedirects();
+  }
+
+  /** Adds the auth and extra headers to a request; fails when a secret file cannot be read. */
+  Future<RequestOptions> prepare(RequestOptions req) {
+    http.headers().forEach((name, values) -> values.forEach(v -> req.addHeader(name, v)));
+    HttpClientConfig.BasicAuth basic = http.basicAuth();
+    if (basic != null) {
+      return Future.all(secret(basic.username(), basic.usernameFile()), secret(basic.password(), basic.passwordFile()))
+          .map(cf -> {
+            String user = cf.resultAt(0);
+            String pass = cf.resultAt(1);
+            req.putHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                (user + ":" + pass).getBytes(StandardCharsets.UTF_8)));
+            return req;
+          });
+    }
+    HttpClientConfig.Authorization authz = http.authorization();
+    if (authz != null) {
+      return secret(authz.credentials(), authz.credentialsFile()).map(c -> {
+        req.putHeader("Authorization", authz.type() + " " + c);
+        return req;
+      });
+    }
+    if (http.oauth2() != null) {
+      return oauthToken().map(token -> {
+        req.putHeader("Authorization", "Bearer " + token);
+        return req;
+      });
+    }
+    return Future.succeededFuture(req);
+  }
+
+  private Future<String> secret(String inline, String file) {
+    if (file == null) {
+      return Future.succeededFuture(inline == null ? "" : inline);
+    }
+    return vertx.fileSystem().readFile(file)
+        .map(b -> b.toString(StandardCharsets.UTF_8).trim())
+        .recover(err -> Future.failedFuture("cannot read " + file + ": " + err.getMessage()));
+  }
+
+  /** A cached OAuth 2.0 client-credentials token, fetched again shortly before it expires. */
+  private Future<String> oauthToken() {
+    if (oauthToken != null && System.currentTimeMillis() < oauthExpiresAtMillis) {
+      return Future.succeededFuture(oauthToken);
+    }
+    HttpClientConfig.OAuth2 o = http.oauth2();
+    return secret(o.clientSecret(), o.clientSecretFile()).compose(secret -> {
+      StringBuilder form = new StringBuilder("grant_type=client_credentials");
+      if (!o.scopes().isEmpty()) {
+        form.append("&scope=").append(enc(String.join(" ", o.scopes())));
+      }
+      o.endpointParams().forEach((k, v) -> form.append('&').append(enc(k)).append('=').append(enc(v)));
+      String basic = Base64.getEncoder().encodeToString((enc(o.clientId()) + ":" + enc(secret))
+          .getBytes(StandardCharsets.UTF_8));
+      RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(o.tokenUrl())
+          .putHeader("Content-Type", "application/x-www-form-urlencoded")
+          .putHeader("Authorization", "Basic " + basic);
+      return client.request(req).compose(r -> r.send(Buffer.buffer(form.toString())))
+          .compose(resp -> resp.body().compose(body -> {
+            if (resp.statusCode() / 100 != 2) {
+              return Future.failedFuture("oauth2 token request to " + o.tokenUrl() + " answered " + resp.statusCode()
+                  + ": " + body.toString().trim());
+            }
+            JsonObject json;
+            try {
+              json = new JsonObject(body);
+            } catch (RuntimeException e) {
+              return Future.failedFuture("oauth2 token answer from " + o.tokenUrl() + " is not JSON");
+            }
+            String token = json.getString("access_token");
+            if (token == null || token.isEmpty()) {
+              return Future.failedFuture("oauth2 token answer from " + o.tokenUrl() + " has no access_token");
+            }
+            long expiresIn = json.getLong("expires_in", 3600L);
+            oauthToken = token;
+            // refresh a little early, like golang.org/x/oauth2 (10 s before expiry)
+            oauthExpiresAtMillis = System.currentTimeMillis() + Math.max(0, expiresIn - 10) * 1000;
+            return Future.succeededFuture(token);
+          }));
+    });
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  static void applyTls(HttpClientOptions options, HttpClientConfig.TlsConfig tls) {
+    if (tls.caFile() != null) {
+      options.setTrustOptions(new PemTrustOptions().addCertPath(tls.caFile()));
+    } else if (tls.ca() != null) {
+      options.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(tls.ca())));
+    }
+    if (tls.certFile() != null || tls.cert() != null) {
+      PemKeyCertOptions kc = new PemKeyCertOptions();
+      if (tls.certFile() != null) {
+        kc.setCertPath(tls.certFile());
+      } else {
+        kc.setCertValue(Buffer.buffer(tls.cert()));
+      }
+      if (tls.keyFile() != null) {
+        kc.setKeyPath(tls.keyFile());
+      } else {
+        kc.setKeyValue(Buffer.buffer(tls.key()));
+      }
+      options.setKeyCertOptions(kc);
+    }
+    if (tls.insecureSkipVerify()) {
+      options.setTrustAll(true).setVerifyHost(false);
+    }
+    if (tls.minVersion() != null || tls.maxVersion() != null) {
+      List<String> all = List.of("TLS10", "TLS11", "TLS12", "TLS13");
+      int lo = tls.minVersion() == null ? 2 : all.indexOf(tls.minVersion());
+      int hi = tls.maxVersion() == null ? 3 : all.indexOf(tls.maxVersion());
+      Set<String> enabled = new LinkedHashSet<>();
+      for (int i = lo; i <= hi; i++) {
+        enabled.add(List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3").get(i));
+      }
+      options.setEnabledSecureTransportProtocols(enabled);
+    }
+  }
+
+  static ProxyOptions proxy(HttpClientConfig http, String scheme) {
+    String url = http.proxyUrl();
+    if (url == null && http.proxyFromEnvironment()) {
+      url = env(scheme.equals("https") ? "HTTPS_PROXY" : "HTTP_PROXY");
+    }
+    if (url == null || url.isEmpty()) {
+      return null;
+    }
+    URI u = URI.create(url);
+    ProxyOptions p = new ProxyOptions().setHost(u.getHost())
+        .setType(u.getScheme() != null && u.getScheme().startsWith("socks5") ? ProxyType.SOCKS5 : ProxyType.HTTP)
+        .setPort(u.getPort() > 0 ? u.getPort() : ("https".equals(u.getScheme()) ? 443 : 80));
+    if (u.getUserInfo() != null) {
+      String[] up = u.getUserInfo().split(":", 2);
+      p.setUsername(up[0]).setPassword(up.length > 1 ? up[1] : "");
+    }
+    return p;
+  }
+
+  private static String env(String name) {
+    String v = System.getenv(name);
+    return v != null ? v : System.getenv(name.toLowerCase(java.util.Locale.ROOT));
+  }
+
+
+  Future<Void> close() {
+    return client.close();
+  }
+}
