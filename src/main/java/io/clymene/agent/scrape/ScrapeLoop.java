@@ -297,7 +297,7 @@ final class ScrapeLoop {
       }
       problem = appender.finish();
     } catch (ParseException e) {
-      problem = e.getMessage();
+      problem = "invalid exposition: " + e.getMessage();
     }
     if (problem != null) {
       failAppend(start, t0, problem);
