@@ -39,7 +39,7 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
     List<String> warnings = new ArrayList<>();
     ConfigOverrides overrides;
     try {
-      overrides = new ConfigOverrides().environment(env, schema);
+      overrides = new ConfigOverrides().environment(env, schema, warnings);
       cl.overrides().forEach(overrides::flag);
       if (cl.scrapeConfigPath() != null) {
         overrides.stringFlag("agent.config_file", cl.scrapeConfigPath(), "--config.file");

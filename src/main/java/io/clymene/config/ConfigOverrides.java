@@ -58,15 +58,19 @@ public final class ConfigOverrides {
     return this;
   }
 
-  /** Adds every {@code CLYMENE_*} variable of the environment, mapped through the schema. */
-  public ConfigOverrides environment(Map<String, String> env, ObjectSchema schema) {
+  /**
+   * Adds every {@code CLYMENE_*} variable of the environment, mapped through the schema. A variable that
+   * names no setting is reported in {@code warnings} and ignored: other tools share the prefix.
+   */
+  public ConfigOverrides environment(Map<String, String> env, ObjectSchema schema, List<String> warnings) {
     env.keySet().stream().filter(k -> k.startsWith(ENV_PREFIX) && !RESERVED_ENV.contains(k)).sorted()
         .forEach(name -> {
           List<String> tokens = Arrays.asList(name.substring(ENV_PREFIX.length()).split("_"));
           List<Object> segments = new ArrayList<>();
           if (!match(schema, tokens, 0, segments)) {
-            throw new ConfigException(name, "", "no such setting (expected CLYMENE_ followed by a key path "
+            warnings.add(name + ": ignored, not a Clymene setting (settings are CLYMENE_ followed by a key path "
                 + "in upper snake case, e.g. CLYMENE_ADMIN_PORT)");
+            return;
           }
           entries.add(new Entry(formatPath(segments), segments, parseValue(env.get(name)), name));
         });

@@ -60,14 +60,15 @@ class ConfigSchemaTest {
     JsonObject tree = new JsonObject().put("admin", new JsonObject().put("port", 1000));
     ConfigOverrides o = new ConfigOverrides()
         .environment(Map.of("CLYMENE_ADMIN_PORT", "2000", "CLYMENE_AGENT_CONFIG_FILE", "p.yml",
-            "CLYMENE_STORAGE_0_TYPE", "embedded", "CLYMENE_STORAGE_0_HTTP_PORT", "9100"), schema)
+            "CLYMENE_STORAGE_0_TYPE", "embedded", "CLYMENE_STORAGE_0_HTTP_PORT", "9100"), schema, new ArrayList<>())
         .flag("admin.port", "3000");
     JsonObject out = validate(tree, o);
     assertThat(out.getJsonObject("admin").getInteger("port")).isEqualTo(3000);
     assertThat(out.getJsonObject("agent").getString("config_file")).isEqualTo("p.yml");
     assertThat(out.getJsonArray("storage").getJsonObject(0).getInteger("http_port")).isEqualTo(9100);
 
-    ConfigOverrides envOnly = new ConfigOverrides().environment(Map.of("CLYMENE_ADMIN_PORT", "2000"), schema);
+    ConfigOverrides envOnly = new ConfigOverrides().environment(Map.of("CLYMENE_ADMIN_PORT", "2000"), schema,
+        new ArrayList<>());
     assertThat(validate(tree, envOnly).getJsonObject("admin").getInteger("port")).isEqualTo(2000);
   }
 
@@ -77,10 +78,11 @@ class ConfigSchemaTest {
     assertThatThrownBy(() -> validate(tree, new ConfigOverrides().flag("admin.port", "x")))
         .hasMessage("--admin.port: admin.port: expected a port number (0-65535), got 'x'");
     assertThatThrownBy(() -> validate(tree, new ConfigOverrides()
-        .environment(Map.of("CLYMENE_ADMIN_PORT", "99999"), schema)))
+        .environment(Map.of("CLYMENE_ADMIN_PORT", "99999"), schema, new ArrayList<>())))
         .hasMessage("CLYMENE_ADMIN_PORT: admin.port: expected a port number (0-65535), got 99999");
-    assertThatThrownBy(() -> new ConfigOverrides().environment(Map.of("CLYMENE_NO_SUCH", "1"), schema))
-        .hasMessageStartingWith("CLYMENE_NO_SUCH: no such setting");
+    List<String> warnings = new ArrayList<>();
+    new ConfigOverrides().environment(Map.of("CLYMENE_NO_SUCH", "1"), schema, warnings);
+    assertThat(warnings).singleElement().asString().startsWith("CLYMENE_NO_SUCH: ignored, not a Clymene setting");
     assertThatThrownBy(() -> validate(tree, new ConfigOverrides().flag("admin.prot", "1")))
         .hasMessageStartingWith("--admin.prot: admin.prot: unknown key");
   }

@@ -1,5 +1,7 @@
 package io.clymene.agent.parse;
 
+import ch.randelshofer.fastdoubleparser.JavaDoubleParser;
+
 /**
  * Parses floats as Prometheus does for exposition values (Go's {@code strconv.ParseFloat}, without
  * hexadecimal floats or underscores): decimals with optional sign and exponent, {@code NaN},
@@ -103,7 +105,9 @@ public final class FloatParser {
           return negative ? -v : v;
         }
       }
-      return Double.parseDouble(text(b, off, len));
+      // a plain decimal (checked above) with more digits or a larger exponent: correctly rounded
+      // without allocating
+      return JavaDoubleParser.parseDouble(b, off, len);
     }
     return slow(b, off, len);
   }

@@ -117,12 +117,24 @@ public final class OpenMetricsParser implements ExpositionParser {
       pos++;
     }
     int nameLen = pos - nameOff;
-    labels.reset(b);
-    unescapedLen = 0;
-    if (pos < end && b[pos] == '{') {
-      pos = labelSet(b, pos + 1, end, lineStart, labels);
+    int seriesEnd = pos;
+    int handle = -1;
+    if (sink.remembersSeries()) {
+      if (pos < end && b[pos] == '{') {
+        seriesEnd = closingBrace(b, pos + 1, end);
+      }
+      handle = seriesEnd < 0 ? -1 : sink.known(b, nameOff, seriesEnd);
     }
-    labels.seriesEnd(pos);
+    if (handle >= 0) {
+      pos = seriesEnd;
+    } else {
+      labels.reset(b);
+      unescapedLen = 0;
+      if (pos < end && b[pos] == '{') {
+        pos = labelSet(b, pos + 1, end, lineStart, labels);
+      }
+      labels.seriesEnd(pos);
+    }
     if (pos >= end || b[pos] != ' ') {
       throw error("expected a value after the metric", b, lineStart, end);
     }
@@ -167,11 +179,36 @@ public final class OpenMetricsParser implements ExpositionParser {
     if (b[pos] != '\n') {
       throw error("expected the end of the line", b, lineStart, end);
     }
-    String problem = sink.sample(b, nameOff, nameLen, labels, value, timestamp);
+    String problem = handle >= 0 ? sink.knownSample(handle, value, timestamp)
+        : sink.sample(b, nameOff, nameLen, labels, value, timestamp);
     if (problem != null) {
       throw error(problem, b, lineStart, end);
     }
     return pos + 1;
+  }
+
+  /** The position after the '}' closing a label set at {@code pos} on this line, or -1. */
+  private static int closingBrace(byte[] b, int pos, int end) {
+    boolean quoted = false;
+    while (pos < end) {
+      byte c = b[pos];
+      if (c == '\n') {
+        return -1;
+      }
+      if (quoted) {
+        if (c == '\\') {
+          pos++;
+        } else if (c == '"') {
+          quoted = false;
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == '}') {
+        return pos + 1;
+      }
+      pos++;
+    }
+    return -1;
   }
 
   /** Checks an exemplar after " # {"; returns the position of the line's end. */

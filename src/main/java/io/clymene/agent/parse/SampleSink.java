@@ -1,13 +1,46 @@
 package io.clymene.agent.parse;
 
-/** Receives the samples a parser finds, as byte ranges of the body; nothing is allocated per sample. */
+/**
+ * Receives the samples a parser finds, as byte ranges of the body; nothing is allocated per sample.
+ *
+ * <p>For each sample line the parser first offers the series' raw text ({@code name{labels}} as
+ * written) to {@link #known}; when the sink knows that text from an earlier scrape, the parser skips
+ * parsing the labels and calls {@link #knownSample}. Otherwise it parses the labels and calls
+ * {@link #sample}.
+ */
 public interface SampleSink {
 
   /** Marks an absent timestamp. */
   long NO_TIMESTAMP = Long.MIN_VALUE;
 
+  /** Whether {@link #known} can ever answer; parsers skip the lookup otherwise. */
+  default boolean remembersSeries() {
+    return false;
+  }
+
   /**
-   * One sample.
+   * Whether this series text was seen before.
+   *
+   * @param buf the body
+   * @param seriesOff where the metric name starts
+   * @param seriesEnd the end (exclusive) of the series text
+   * @return a handle for {@link #knownSample}, or -1 when unknown
+   */
+  default int known(byte[] buf, int seriesOff, int seriesEnd) {
+    return -1;
+  }
+
+  /**
+   * A sample of a known series.
+   *
+   * @return null to go on, or a problem that makes the whole body invalid
+   */
+  default String knownSample(int handle, double value, long timestamp) {
+    throw new IllegalStateException("known() returned a handle but knownSample() is not implemented");
+  }
+
+  /**
+   * A sample of a series {@link #known} did not know.
    *
    * @param buf the body
    * @param nameOff offset of the metric name in {@code buf}

@@ -1,5 +1,6 @@
 package io.clymene.agent.parse;
 
+import io.clymene.model.Bytes;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -22,12 +23,15 @@ public final class TextParser implements ExpositionParser {
   private byte[] unescaped = new byte[256];
   private int unescapedLen;
   private int line;
+  private int braceNewlines;
+  private boolean remembers;
 
   @Override
   public int parse(byte[] buf, int off, int len, SampleSink sink) throws ParseException {
     int pos = off;
     int end = off + len;
     line = 1;
+    remembers = sink.remembersSeries();
     int samples = 0;
     while (pos < end) {
       int lineStart = pos;
@@ -67,15 +71,30 @@ public final class TextParser implements ExpositionParser {
     }
     int nameLen = pos - nameOff;
     int seriesEnd = pos;
-    labels.reset(b);
-    unescapedLen = 0;
-    pos = skipBlanks(b, pos, end);
-    if (pos < end && b[pos] == '{') {
-      pos = labelSet(b, pos + 1, end, lineStart);
-      seriesEnd = pos;
-      pos = skipBlanks(b, pos, end);
+    int afterName = skipBlanks(b, pos, end);
+    int handle = -1;
+    if (remembers) {
+      if (afterName < end && b[afterName] == '{') {
+        seriesEnd = closingBrace(b, afterName + 1, end);
+      }
+      handle = seriesEnd < 0 ? -1 : sink.known(b, nameOff, seriesEnd);
     }
-    labels.seriesEnd(seriesEnd);
+    if (handle >= 0) {
+      // a series text seen before: its labels were parsed and checked then
+      line += braceNewlines;
+      pos = skipBlanks(b, seriesEnd, end);
+    } else {
+      labels.reset(b);
+      unescapedLen = 0;
+      pos = afterName;
+      seriesEnd = nameOff + nameLen;
+      if (pos < end && b[pos] == '{') {
+        pos = labelSet(b, pos + 1, end, lineStart);
+        seriesEnd = pos;
+        pos = skipBlanks(b, pos, end);
+      }
+      labels.seriesEnd(seriesEnd);
+    }
     int valueOff = pos;
     while (pos < end && !isBlank(b[pos]) && b[pos] != '\n' && b[pos] != '{' && b[pos] != 0) {
       pos++;
@@ -100,11 +119,68 @@ public final class TextParser implements ExpositionParser {
         throw error("unexpected text after the timestamp", b, lineStart, end);
       }
     }
-    String problem = sink.sample(b, nameOff, nameLen, labels, value, timestamp);
+    String problem = handle >= 0 ? sink.knownSample(handle, value, timestamp)
+        : sink.sample(b, nameOff, nameLen, labels, value, timestamp);
     if (problem != null) {
       throw error(problem, b, lineStart, end);
     }
     return pos < end ? pos + 1 : pos;
+  }
+
+  /**
+   * The position after the '}' closing a label set that starts at {@code pos}, skipping quoted values
+   * (and counting the newlines inside them), or -1 when there is none. Scans eight bytes at a time for
+   * the few bytes that matter ('"', '\\', '}', newline).
+   */
+  private int closingBrace(byte[] b, int pos, int end) {
+    boolean quoted = false;
+    int newlines = 0;
+    braceNewlines = 0;
+    while (pos < end) {
+      if (pos + 8 <= end) {
+        long word = (long) LONGS.get(b, pos);
+        long hits = match(word, QUOTES) | match(word, BACKSLASHES) | match(word, BRACES) | match(word, NEWLINES);
+        if (hits == 0) {
+          pos += 8;
+          continue;
+        }
+        pos += Long.numberOfTrailingZeros(hits) >>> 3;
+      }
+      byte c = b[pos];
+      if (quoted) {
+        if (c == '\\') {
+          pos++;
+        } else if (c == '"') {
+          quoted = false;
+        } else if (c == '\n') {
+          newlines++;
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == '}') {
+        braceNewlines = newlines;
+        return pos + 1;
+      } else if (c == '\n') {
+        return -1;
+      }
+      pos++;
+    }
+    return -1;
+  }
+
+  private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+      long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long QUOTES = ONES * '"';
+  private static final long BACKSLASHES = ONES * '\\';
+  private static final long BRACES = ONES * '}';
+  private static final long NEWLINES = ONES * '\n';
+
+  /** High bit set in each byte of {@code word} equal to the byte repeated in {@code pattern} (lowest hit exact). */
+  private static long match(long word, long pattern) {
+    long x = word ^ pattern;
+    return (x - ONES) & ~x & HIGHS;
   }
 
   /** Parses labels after '{'; returns the position after '}'. */
@@ -138,11 +214,27 @@ public final class TextParser implements ExpositionParser {
       pos++;
       int vOff = pos;
       boolean escaped = false;
+      int high = 0;
       // a raw newline inside the quotes is part of the value, as in Prometheus' lexer
-      while (pos < end && b[pos] != '"') {
-        if (b[pos] == '\n') {
+      while (pos < end) {
+        if (pos + 8 <= end) {
+          // skip plain ASCII eight bytes at a time
+          long word = (long) LONGS.get(b, pos);
+          long hits = match(word, QUOTES) | match(word, BACKSLASHES) | match(word, NEWLINES) | (word & HIGHS);
+          if (hits == 0) {
+            pos += 8;
+            continue;
+          }
+          pos += Long.numberOfTrailingZeros(hits) >>> 3;
+        }
+        byte c = b[pos];
+        if (c == '"') {
+          break;
+        }
+        high |= c;
+        if (c == '\n') {
           line++;
-        } else if (b[pos] == '\\') {
+        } else if (c == '\\') {
           if (pos + 1 >= end || b[pos + 1] == '\n') {
             throw error("expected a quoted label value", b, lineStart, end);
           }
@@ -154,7 +246,7 @@ public final class TextParser implements ExpositionParser {
       if (pos >= end) {
         throw error("unterminated label value", b, lineStart, end);
       }
-      if (!Utf8.valid(b, vOff, pos - vOff)) {
+      if (high < 0 && !Utf8.valid(b, vOff, pos - vOff)) {
         throw error("invalid UTF-8 label value", b, lineStart, end);
       }
       if (escaped) {
@@ -229,10 +321,12 @@ public final class TextParser implements ExpositionParser {
     // Prometheus takes the text after the name, minus its first character
     int textOff = Math.min(pos + 1, lineEnd);
     if (type) {
-      String t = new String(b, textOff, lineEnd - textOff, StandardCharsets.UTF_8);
-      if (!(t.equals("counter") || t.equals("gauge") || t.equals("histogram") || t.equals("summary")
-          || t.equals("untyped"))) {
-        throw error("invalid metric type \"" + t + "\"", b, lineStart, end);
+      int tl = lineEnd - textOff;
+      if (!(Bytes.equalsAscii(b, textOff, tl, "counter") || Bytes.equalsAscii(b, textOff, tl, "gauge")
+          || Bytes.equalsAscii(b, textOff, tl, "histogram") || Bytes.equalsAscii(b, textOff, tl, "summary")
+          || Bytes.equalsAscii(b, textOff, tl, "untyped"))) {
+        throw error("invalid metric type \"" + new String(b, textOff, tl, StandardCharsets.UTF_8) + "\"", b,
+            lineStart, end);
       }
     } else if (!Utf8.valid(b, textOff, lineEnd - textOff)) {
       throw error("help text is not a valid utf8 string", b, lineStart, end);
@@ -293,20 +387,44 @@ public final class TextParser implements ExpositionParser {
     return c == ' ' || c == '\t';
   }
 
+  private static final byte LABEL_START = 1;
+  private static final byte LABEL_CHAR = 2;
+  private static final byte METRIC_START = 4;
+  private static final byte METRIC_CHAR = 8;
+  private static final byte[] CLASS = new byte[256];
+
+  static {
+    for (int c = 0; c < 128; c++) {
+      boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+      boolean digit = c >= '0' && c <= '9';
+      int k = 0;
+      if (letter) {
+        k |= LABEL_START | LABEL_CHAR | METRIC_START | METRIC_CHAR;
+      }
+      if (digit) {
+        k |= LABEL_CHAR | METRIC_CHAR;
+      }
+      if (c == ':') {
+        k |= METRIC_START | METRIC_CHAR;
+      }
+      CLASS[c] = (byte) k;
+    }
+  }
+
   static boolean isMetricNameStart(byte c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+    return (CLASS[c & 0xFF] & METRIC_START) != 0;
   }
 
   static boolean isMetricNameChar(byte c) {
-    return isMetricNameStart(c) || (c >= '0' && c <= '9');
+    return (CLASS[c & 0xFF] & METRIC_CHAR) != 0;
   }
 
   static boolean isLabelNameStart(byte c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    return (CLASS[c & 0xFF] & LABEL_START) != 0;
   }
 
   static boolean isLabelNameChar(byte c) {
-    return isLabelNameStart(c) || (c >= '0' && c <= '9');
+    return (CLASS[c & 0xFF] & LABEL_CHAR) != 0;
   }
 
   private ParseException error(String problem, byte[] b, int start, int end) {

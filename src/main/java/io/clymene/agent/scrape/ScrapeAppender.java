@@ -122,39 +122,60 @@ final class ScrapeAppender implements SampleSink {
     return cache.memoryBytes();
   }
 
+  /** The key of the series text last offered to {@link #known}. */
+  private long lastKey;
+
+  @Override
+  public boolean remembersSeries() {
+    return true;
+  }
+
+  @Override
+  public int known(byte[] buf, int seriesOff, int seriesEnd) {
+    lastKey = Hashing.hash64(buf, seriesOff, seriesEnd - seriesOff);
+    return cache.lookup(lastKey);
+  }
+
+  @Override
+  public String knownSample(int id, double value, long timestamp) {
+    total++;
+    cache.seen(id, iteration);
+    if (cache.dropped(id)) {
+      return null;
+    }
+    append(id, false, value, timestamp);
+    return null;
+  }
+
   @Override
   public String sample(byte[] buf, int nameOff, int nameLen, ParsedLabels labels, double value, long timestamp) {
     total++;
+    long key = lastKey;
+    SortedMap<String, String> finalLabels = new TreeMap<>();
+    String problem = finalLabels(buf, nameOff, nameLen, labels, finalLabels);
+    if (problem != null) {
+      return problem;
+    }
+    if (finalLabels.isEmpty()) {
+      cache.addDropped(key, iteration);
+      return null;
+    }
+    encoder.reset();
+    encoder.beginSeries();
+    finalLabels.forEach(encoder::label);
+    encoder.sample(0, 0);
+    encoder.endSeries();
+    SeriesBatch one = encoder.build();
+    int id = cache.add(key, one.labelData(), one.labelStart(0), one.labelEnd(0) - one.labelStart(0), one.hash(0),
+        iteration);
+    append(id, true, value, timestamp);
+    return null;
+  }
+
+  /** Appends a sample of a cached series, with Prometheus' limit, ordering and staleness rules. */
+  private void append(int id, boolean isNew, double value, long timestamp) {
     boolean explicit = honorTimestamps && timestamp != NO_TIMESTAMP;
     long t = explicit ? timestamp : defaultTime;
-    long key = Hashing.hash64(buf, nameOff, labels.seriesEnd() - nameOff);
-    int id = cache.lookup(key);
-    boolean isNew = false;
-    if (id != SeriesCache.NONE) {
-      cache.seen(id, iteration);
-      if (cache.dropped(id)) {
-        return null;
-      }
-    } else {
-      SortedMap<String, String> finalLabels = new TreeMap<>();
-      String problem = finalLabels(buf, nameOff, nameLen, labels, finalLabels);
-      if (problem != null) {
-        return problem;
-      }
-      if (finalLabels.isEmpty()) {
-        cache.addDropped(key, iteration);
-        return null;
-      }
-      encoder.reset();
-      encoder.beginSeries();
-      finalLabels.forEach(encoder::label);
-      encoder.sample(0, 0);
-      encoder.endSeries();
-      SeriesBatch one = encoder.build();
-      id = cache.add(key, one.labelData(), one.labelStart(0), one.labelEnd(0) - one.labelStart(0), one.hash(0),
-          iteration);
-      isNew = true;
-    }
     added++;
     boolean appended = false;
     if (limits.sampleLimit() > 0 && ++limitCount > limits.sampleLimit()) {
@@ -177,7 +198,6 @@ final class ScrapeAppender implements SampleSink {
     if (isNew && appended) {
       seriesAdded++;
     }
-    return null;
   }
 
   /**

@@ -3,9 +3,7 @@ package io.clymene.agent.scrape;
 import io.clymene.agent.config.ScrapeConfig;
 import io.clymene.agent.config.ScrapeProtocol;
 import io.clymene.agent.parse.ExpositionParser;
-import io.clymene.agent.parse.OpenMetricsParser;
 import io.clymene.agent.parse.ParseException;
-import io.clymene.agent.parse.TextParser;
 import io.clymene.config.Durations;
 import io.clymene.model.Labels;
 import io.clymene.model.SeriesBatch;
@@ -55,10 +53,10 @@ final class ScrapeLoop {
   private final String userAgent;
   private final String accept;
   private final String timeoutHeader;
-  private final SeriesBatch.Builder builder = new SeriesBatch.Builder();
-  private final TextParser textParser = new TextParser();
-  private final OpenMetricsParser openMetricsParser = new OpenMetricsParser();
+  private final ScrapeScratch scratch;
+  private final SeriesBatch.Builder builder;
   private final ScrapeAppender appender;
+  private int lastBodySize = 4096;
   private final ThrottledLog failureLog = new ThrottledLog(LOG, Duration.ofMinutes(1));
   private long timerId = -1;
   private long nextTick;
@@ -72,7 +70,9 @@ final class ScrapeLoop {
   private volatile double lastDurationSeconds;
 
   ScrapeLoop(Vertx vertx, ScrapeClient client, ScrapeTarget target, Labels externalLabels, BatchOutput output,
-             ScrapeMetrics metrics, String version) {
+             ScrapeMetrics metrics, String version, ScrapeScratch scratch) {
+    this.scratch = scratch;
+    this.builder = scratch.builder;
     this.vertx = vertx;
     this.client = client;
     this.target = target;
@@ -153,6 +153,7 @@ final class ScrapeLoop {
     long staleTime = lastScrapeMillis + interval;
     long delay = Math.max(1, staleTime + interval + interval / 10 - System.currentTimeMillis());
     vertx.setTimer(delay, t -> {
+      builder.reset();
       appender.endOfRun(staleTime);
       emit();
     });
@@ -226,7 +227,7 @@ final class ScrapeLoop {
             return Future.failedFuture("server returned HTTP status " + resp.statusCode() + " "
                 + resp.statusMessage());
           }
-          return readBody(resp, limit).map(b -> new Body(b, resp.getHeader("Content-Type")));
+          return readBody(resp, limit, lastBodySize).map(b -> new Body(b, resp.getHeader("Content-Type")));
         })
         .onComplete(ar -> {
           vertx.cancelTimer(deadline);
@@ -241,9 +242,10 @@ final class ScrapeLoop {
   }
 
   /** Reads the (decompressed) body; fails once it reaches the limit, as Prometheus does. */
-  private static Future<Buffer> readBody(HttpClientResponse resp, long limit) {
+  private static Future<Buffer> readBody(HttpClientResponse resp, long limit, int expectedSize) {
     Promise<Buffer> body = Promise.promise();
-    Buffer buf = Buffer.buffer();
+    // sized like the last body, as Prometheus does, to avoid regrowing the buffer every scrape
+    Buffer buf = Buffer.buffer(expectedSize + 1024);
     long max = limit > 0 ? limit : Long.MAX_VALUE;
     resp.handler(chunk -> {
       if (body.future().isComplete()) {
@@ -265,21 +267,25 @@ final class ScrapeLoop {
   private ExpositionParser parserFor(String contentType) {
     String media = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     if (media.equals("application/openmetrics-text")) {
-      return openMetricsParser;
+      return scratch.openMetricsParser;
     }
     if (media.isEmpty()) {
       ScrapeProtocol fallback = target.config().fallbackScrapeProtocol();
       return fallback == ScrapeProtocol.OPENMETRICS_TEXT_1_0_0 || fallback == ScrapeProtocol.OPENMETRICS_TEXT_0_0_1
-          ? openMetricsParser : textParser;
+          ? scratch.openMetricsParser : scratch.textParser;
     }
     if (media.equals("application/vnd.google.protobuf")) {
       return null;
     }
-    return textParser;
+    return scratch.textParser;
   }
 
   private void handleBody(Body body, long start, long t0) {
     ExpositionParser parser = parserFor(body.contentType());
+    if (body.buffer().length() > 0) {
+      lastBodySize = body.buffer().length();
+    }
+    builder.reset();
     appender.begin(start);
     if (parser == null) {
       failAppend(start, t0, "the protobuf exposition format is not supported (Content-Type "

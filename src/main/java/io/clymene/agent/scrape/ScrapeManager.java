@@ -28,6 +28,7 @@ public final class ScrapeManager {
   private final MeterRegistry registry;
   private final String version;
   private final Map<String, ScrapePool> pools = new LinkedHashMap<>();
+  private final ScrapeScratch scratch = new ScrapeScratch();
   private PrometheusConfig current;
 
   public ScrapeManager(Vertx vertx, BatchOutput output, MeterRegistry registry, String version) {
@@ -66,7 +67,7 @@ public final class ScrapeManager {
     int active = 0;
     for (ScrapeConfig sc : wanted.values()) {
       ScrapePool pool = pools.computeIfAbsent(sc.jobName(),
-          j -> new ScrapePool(vertx, sc, config.externalLabels(), output, registry, version));
+          j -> new ScrapePool(vertx, sc, config.externalLabels(), output, registry, version, scratch));
       pool.sync(targets.get(sc.jobName()));
       active += pool.loops().size();
     }

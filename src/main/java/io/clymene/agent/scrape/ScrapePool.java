@@ -32,13 +32,15 @@ final class ScrapePool {
   private final ScrapeClient client;
   private final ScrapeMetrics metrics;
   private final Map<String, ScrapeLoop> loops = new LinkedHashMap<>();
+  private final ScrapeScratch scratch;
   private final List<TargetBuilder.Result> dropped = new ArrayList<>();
   private final Gauge targetsGauge;
   private final MeterRegistry registry;
 
   ScrapePool(Vertx vertx, ScrapeConfig config, Labels externalLabels, BatchOutput output, MeterRegistry registry,
-             String version) {
+             String version, ScrapeScratch scratch) {
     this.vertx = vertx;
+    this.scratch = scratch;
     this.config = config;
     this.externalLabels = externalLabels;
     this.output = output;
@@ -85,7 +87,7 @@ final class ScrapePool {
       return false;
     });
     wanted.forEach((key, target) -> loops.computeIfAbsent(key, k -> {
-      ScrapeLoop loop = new ScrapeLoop(vertx, client, target, externalLabels, output, metrics, version);
+      ScrapeLoop loop = new ScrapeLoop(vertx, client, target, externalLabels, output, metrics, version, scratch);
       loop.start();
       return loop;
     }));

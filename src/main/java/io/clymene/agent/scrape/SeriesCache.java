@@ -8,15 +8,15 @@ import java.util.Arrays;
  * encoded label set (after target labels and metric relabeling) and its hash, or that relabeling drops
  * it, and the last scrape that saw it. A repeated line costs a hash and a lookup instead of parsing,
  * sorting and relabeling its labels; and since the final labels are kept, the series that vanish
- * between scrapes can be given stale markers. About 150 bytes per series. Not thread-safe.
+ * between scrapes can be given stale markers. About 200 bytes per series, most of them the encoded
+ * labels. Not thread-safe.
  */
 final class SeriesCache {
   static final int NONE = -1;
   private static final byte DROPPED = 1;
 
-  // open-addressing table (linear probing): slot -> entry id + 1, 0 when empty
+  // open-addressing table (linear probing): slot -> entry id + 1, 0 when empty; keys live in rawKey
   private int[] slots = new int[64];
-  private long[] slotKeys = new long[64];
   private int mask = 63;
 
   // entries
@@ -26,7 +26,8 @@ final class SeriesCache {
   private int[] labelLen = new int[32];
   private int[] lastSeen = new int[32];
   private int[] tracked = new int[32];
-  private long[] lastTs = new long[32];
+  /** Newest timestamp per entry; allocated only once a target sends timestamps of its own. */
+  private long[] lastTs;
   private byte[] flags = new byte[32];
   private int entries;
   private int[] free = new int[16];
@@ -50,7 +51,7 @@ final class SeriesCache {
       if (s == 0) {
         return NONE;
       }
-      if (slotKeys[i] == key) {
+      if (rawKey[s - 1] == key) {
         return s - 1;
       }
       i = (i + 1) & mask;
@@ -104,10 +105,14 @@ final class SeriesCache {
 
   /** The newest timestamp appended for the series (samples older than it are out of order). */
   long lastTimestamp(int id) {
-    return lastTs[id];
+    return lastTs == null ? Long.MIN_VALUE : lastTs[id];
   }
 
   void lastTimestamp(int id, long ts) {
+    if (lastTs == null) {
+      lastTs = new long[rawKey.length];
+      Arrays.fill(lastTs, Long.MIN_VALUE);
+    }
     lastTs[id] = ts;
   }
 
@@ -150,11 +155,10 @@ final class SeriesCache {
       if (slots[j] == 0) {
         break;
       }
-      int home = (int) mix(slotKeys[j]) & mask;
+      int home = (int) mix(rawKey[slots[j] - 1]) & mask;
       boolean between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
       if (!between) {
         slots[i] = slots[j];
-        slotKeys[i] = slotKeys[j];
         i = j;
       }
     }
@@ -185,8 +189,8 @@ final class SeriesCache {
 
   /** Approximate bytes held. */
   long memoryBytes() {
-    return 12L * slots.length + (8L + 8 + 4 + 4 + 4 + 4 + 8 + 1) * rawKey.length + 4L * free.length
-        + arena.length;
+    return 4L * slots.length + (8L + 8 + 4 + 4 + 4 + 4 + 1 + (lastTs == null ? 0 : 8)) * rawKey.length
+        + 4L * free.length + arena.length;
   }
 
   private boolean isFree(int id) {
@@ -194,7 +198,8 @@ final class SeriesCache {
   }
 
   private int newEntry(long key, int iteration) {
-    if ((live + 1) * 2 > slots.length) {
+    // keep the table at most 70% full
+    if ((live + 1) * 10L > slots.length * 7L) {
       grow();
     }
     int id;
@@ -202,14 +207,17 @@ final class SeriesCache {
       id = free[--freeCount];
     } else {
       if (entries == rawKey.length) {
-        int n = entries * 2;
+        int n = entries + (entries >> 1);
         rawKey = Arrays.copyOf(rawKey, n);
         seriesHash = Arrays.copyOf(seriesHash, n);
         labelOff = Arrays.copyOf(labelOff, n);
         labelLen = Arrays.copyOf(labelLen, n);
         lastSeen = Arrays.copyOf(lastSeen, n);
         tracked = Arrays.copyOf(tracked, n);
-        lastTs = Arrays.copyOf(lastTs, n);
+        if (lastTs != null) {
+          lastTs = Arrays.copyOf(lastTs, n);
+          Arrays.fill(lastTs, entries, n, Long.MIN_VALUE);
+        }
         flags = Arrays.copyOf(flags, n);
       }
       id = entries++;
@@ -217,7 +225,9 @@ final class SeriesCache {
     rawKey[id] = key;
     lastSeen[id] = iteration;
     tracked[id] = Integer.MIN_VALUE;
-    lastTs[id] = Long.MIN_VALUE;
+    if (lastTs != null) {
+      lastTs[id] = Long.MIN_VALUE;
+    }
     insertSlot(key, id);
     live++;
     return id;
@@ -229,23 +239,19 @@ final class SeriesCache {
       i = (i + 1) & mask;
     }
     slots[i] = id + 1;
-    slotKeys[i] = key;
   }
 
   private void grow() {
     int[] oldSlots = slots;
-    long[] oldKeys = slotKeys;
     slots = new int[oldSlots.length * 2];
-    slotKeys = new long[oldSlots.length * 2];
     mask = slots.length - 1;
     for (int i = 0; i < oldSlots.length; i++) {
       if (oldSlots[i] != 0) {
-        int j = (int) mix(oldKeys[i]) & mask;
+        int j = (int) mix(rawKey[oldSlots[i] - 1]) & mask;
         while (slots[j] != 0) {
           j = (j + 1) & mask;
         }
         slots[j] = oldSlots[i];
-        slotKeys[j] = oldKeys[i];
       }
     }
   }
@@ -256,14 +262,15 @@ final class SeriesCache {
         compact();
       }
       if (arenaLen + len > arena.length) {
-        arena = Arrays.copyOf(arena, Math.max(arenaLen + len, arena.length * 2));
+        // grow by a quarter: the arena is the bulk of a target's memory
+        arena = Arrays.copyOf(arena, Math.max(arenaLen + len, arena.length + (arena.length >> 2)));
       }
     }
   }
 
   /** Copies the live label bytes into a fresh arena, dropping what removed entries left behind. */
   private void compact() {
-    byte[] fresh = new byte[Math.max(4096, (arenaLen - garbage) * 3 / 2)];
+    byte[] fresh = new byte[Math.max(4096, (arenaLen - garbage) * 5 / 4)];
     int pos = 0;
     for (int id = 0; id < entries; id++) {
       if (!isFree(id) && labelLen[id] > 0) {
