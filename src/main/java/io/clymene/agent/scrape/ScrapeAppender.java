@@ -34,6 +34,11 @@ import java.util.TreeMap;
  */
 final class ScrapeAppender implements SampleSink {
   private static final String EXPORTED = "exported_";
+  /**
+   * Samples with their own timestamp from before this process started are not forwarded: Prometheus'
+   * agent drops them too (its WAL watcher only sends what is newer than the queue's start).
+   */
+  private static final long OLDEST_FORWARDED = System.currentTimeMillis();
 
   private final SeriesBatch.Builder builder;
   private final SeriesBatch.Builder encoder = new SeriesBatch.Builder();
@@ -185,8 +190,10 @@ final class ScrapeAppender implements SampleSink {
     } else if (t > maxTime) {
       outOfBounds++;
     } else {
-      builder.beginEncodedSeries(cache.arena(), cache.labelOffset(id), cache.labelLength(id), cache.hash(id))
-          .sample(t, value).endSeries();
+      if (!explicit || t > OLDEST_FORWARDED) {
+        builder.beginEncodedSeries(cache.arena(), cache.labelOffset(id), cache.labelLength(id), cache.hash(id))
+            .sample(t, value).endSeries();
+      }
       if (t > cache.lastTimestamp(id)) {
         cache.lastTimestamp(id, t);
       }
@@ -212,7 +219,9 @@ final class ScrapeAppender implements SampleSink {
       return "sample limit exceeded";
     }
     cache.forEach(id -> {
-      if (!cache.dropped(id) && cache.tracked(id) == generation - 1) {
+      if (cache.tracked(id) == generation) {
+        cache.committed(id);
+      } else if (!cache.dropped(id) && cache.tracked(id) == generation - 1 && cache.isCommitted(id)) {
         stale(id, defaultTime);
       }
       if (cache.lastSeen(id) != iteration) {
@@ -231,7 +240,9 @@ final class ScrapeAppender implements SampleSink {
   void failed(long timeMillis) {
     defaultTime = timeMillis;
     cache.forEach(id -> {
-      if (!cache.dropped(id) && cache.tracked(id) == generation - 1) {
+      // only series that reached the output get markers: a series first seen in a failed scrape never
+      // did (Prometheus 2.42's agent drops those too, as their series record was rolled back)
+      if (!cache.dropped(id) && cache.tracked(id) == generation - 1 && cache.isCommitted(id)) {
         stale(id, timeMillis);
       }
     });

@@ -223,6 +223,7 @@ final class ScrapeLoop {
         })
         .compose(resp -> {
           if (resp.statusCode() != 200) {
+            resp.exceptionHandler(err -> { });
             resp.request().reset();
             return Future.failedFuture("server returned HTTP status " + resp.statusCode() + " "
                 + resp.statusMessage());
@@ -253,6 +254,7 @@ final class ScrapeLoop {
       }
       if (buf.length() + (long) chunk.length() >= max) {
         if (body.tryFail("body size limit exceeded (" + limit + " bytes)")) {
+          resp.exceptionHandler(err -> { });
           resp.request().reset();
         }
       } else {

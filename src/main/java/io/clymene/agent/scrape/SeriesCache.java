@@ -14,6 +14,7 @@ import java.util.Arrays;
 final class SeriesCache {
   static final int NONE = -1;
   private static final byte DROPPED = 1;
+  private static final byte COMMITTED = 2;
 
   // open-addressing table (linear probing): slot -> entry id + 1, 0 when empty; keys live in rawKey
   private int[] slots = new int[64];
@@ -83,6 +84,16 @@ final class SeriesCache {
 
   boolean dropped(int id) {
     return (flags[id] & DROPPED) != 0;
+  }
+
+  /** Marks a series as having had a sample in a successful scrape. */
+  void committed(int id) {
+    flags[id] |= COMMITTED;
+  }
+
+  /** Whether the series ever had a sample in a successful scrape (only those get stale markers). */
+  boolean isCommitted(int id) {
+    return (flags[id] & COMMITTED) != 0;
   }
 
   int lastSeen(int id) {
