@@ -1,7 +1,6 @@
 package io.clymene.agent;
 
 import io.clymene.agent.config.PrometheusConfig;
-import io.clymene.agent.config.PrometheusConfigLoader;
 import io.clymene.agent.scrape.BatchOutput;
 import io.clymene.agent.scrape.ScrapeManager;
 import io.clymene.agent.scrape.TargetStatus;
@@ -11,17 +10,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The agent: scrapes the targets of a Prometheus-format configuration and hands each scrape's batch
- * to its output. {@link #reload()} re-reads the file and applies it without disturbing unchanged jobs;
- * an invalid file is rejected and the running configuration stays.
+ * to its output. {@link #apply} switches to a new configuration without disturbing unchanged jobs.
  */
 public final class AgentVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
-
   private final AtomicReference<PrometheusConfig> config;
   private final BatchOutput output;
   private final MeterRegistry registry;
@@ -58,24 +52,13 @@ public final class AgentVerticle extends VerticleBase {
   }
 
   /**
-   * Re-reads the configuration file and applies it. Fails, keeping the running configuration, when the
-   * new file is invalid; the failure message names the file, key and problem.
+   * Applies a configuration checked by the caller; unchanged jobs keep their targets and loops. Runs on
+   * the agent's context.
    */
-  public Future<PrometheusConfig> reload() {
+  public Future<PrometheusConfig> apply(PrometheusConfig next) {
     Promise<PrometheusConfig> done = Promise.promise();
-    context.runOnContext(v -> PrometheusConfigLoader.load(vertx, config.get().file())
-        .compose(next -> {
-          next.warnings().forEach(w -> LOG.warn("{}: {}", next.file(), w));
-          if (!next.remoteWrite().equals(config.get().remoteWrite())) {
-            LOG.warn("{}: remote_write changed; the new writers take effect after a restart", next.file());
-          }
-          return manager.apply(next).map(next);
-        })
-        .onSuccess(next -> {
-          config.set(next);
-          LOG.info("configuration reloaded from {}", next.file());
-        })
-        .onFailure(err -> LOG.error("reload rejected, keeping the running configuration: {}", err.getMessage()))
+    context.runOnContext(v -> manager.apply(next).map(next)
+        .onSuccess(config::set)
         .onComplete(done));
     return done.future();
   }

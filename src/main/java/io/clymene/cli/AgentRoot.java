@@ -6,6 +6,6 @@ import io.vertx.core.Future;
 final class AgentRoot implements RoleRoot {
   @Override
   public Future<Void> deploy(RoleContext ctx) {
-    return Wiring.storage(ctx).compose(v -> Wiring.agent(ctx));
+    return Wiring.storage(ctx).compose(composite -> Wiring.agent(ctx, composite));
   }
 }

@@ -71,6 +71,14 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
         });
   }
 
+  /**
+   * The writers for a newly loaded scrape config (its remote_write entries plus the Clymene config's
+   * storage entries), checked as at start.
+   */
+  List<StorageEntry> storageFor(PrometheusConfig next, StorageProviders providers) {
+    return storage(options, next, providers, overrides);
+  }
+
   /** The file, flag or variable to name for a problem at {@code path} of the Clymene settings. */
   String sourceOf(String path) {
     return ConfigLoader.sourceOf(overrides, path, options.source());

@@ -92,5 +92,21 @@ class ReloadTest {
     double aBefore = api.single("count_over_time(up{job=\"a\"}[10m])");
     Await.until("job a still scraped after the rejected reload", Duration.ofSeconds(15),
         () -> api.single("count_over_time(up{job=\"a\"}[10m])") > aBefore ? Boolean.TRUE : null);
+
+    // remote_write changes apply too: a second receiver is added, then an invalid rule is rejected
+    try (ExternalServer second = ExternalServer.prometheusReceiver()) {
+      Files.writeString(file, config("a", "c") + "  - url: " + second.url() + "/api/v1/write\n"
+          + "    name: second\n    queue_config: {batch_send_deadline: 200ms}\n"
+          + "    write_relabel_configs: [{source_labels: [job], regex: c, action: keep}]\n");
+      assertThat(Http.post(reload, "").statusCode()).isEqualTo(200);
+      PrometheusApi secondApi = new PrometheusApi(second.url());
+      Await.until("job c in the second receiver", Duration.ofSeconds(30), () -> secondApi.single("up{job=\"c\"}"));
+      assertThat(secondApi.query("up{job=\"a\"}")).as("write_relabel_configs kept only job c").isEmpty();
+      Files.writeString(file, config("a", "c") + "  - url: " + second.url() + "/api/v1/write\n"
+          + "    write_relabel_configs: [{action: hashmod, target_label: x}]\n");
+      HttpResponse<String> rejected = Http.post(reload, "");
+      assertThat(rejected.statusCode()).isEqualTo(400);
+      assertThat(rejected.body()).contains("remote_write[1].write_relabel_configs[0].modulus");
+    }
   }
 }

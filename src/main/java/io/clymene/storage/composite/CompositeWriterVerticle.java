@@ -27,11 +27,12 @@ public final class CompositeWriterVerticle extends VerticleBase {
   /** How long shutdown waits for queued data to be sent. */
   public static final Duration DEFAULT_FLUSH_DEADLINE = Duration.ofSeconds(3);
 
-  private final List<StorageEntry> entries;
+  private volatile List<StorageEntry> entries;
   private final StorageProviders providers;
   private final WriterContext writerContext;
   private final Duration flushDeadline;
   private final List<WriterVerticle> writers = new CopyOnWriteArrayList<>();
+  private final java.util.Map<String, String> deploymentIds = new java.util.concurrent.ConcurrentHashMap<>();
   private MessageConsumer<SeriesBatch> consumer;
 
   public CompositeWriterVerticle(List<StorageEntry> entries, StorageProviders providers,
@@ -57,16 +58,55 @@ public final class CompositeWriterVerticle extends VerticleBase {
   public Future<?> start() {
     List<Future<String>> started = new ArrayList<>();
     for (StorageEntry entry : entries) {
-      WriterVerticle w = new WriterVerticle(entry, providers.get(entry.type()), writerContext, flushDeadline);
-      started.add(vertx.deployVerticle(w).onSuccess(id -> writers.add(w)).recover(err -> Future.failedFuture(
-          err instanceof ConfigException ? err : new IllegalStateException(
-              "writer " + entry.name() + " (" + entry.path() + ") failed to start: " + err.getMessage(), err))));
+      started.add(startWriter(entry));
     }
     return Future.all(started).onSuccess(v -> {
       consumer = vertx.eventBus().consumer(Addresses.STORAGE_WRITE, msg -> msg.reply(offer(msg.body())));
       LOG.info("composite writer ready with {} writer(s): {}", writers.size(),
           entries.stream().map(StorageEntry::name).toList());
     });
+  }
+
+  private Future<String> startWriter(StorageEntry entry) {
+    WriterVerticle w = new WriterVerticle(entry, providers.get(entry.type()), writerContext, flushDeadline);
+    return vertx.deployVerticle(w).onSuccess(id -> {
+      writers.add(w);
+      deploymentIds.put(entry.name(), id);
+    }).recover(err -> Future.failedFuture(err instanceof ConfigException ? err : new IllegalStateException(
+        "writer " + entry.name() + " (" + entry.path() + ") failed to start: " + err.getMessage(), err)));
+  }
+
+  /**
+   * Switches to a new set of writers: unchanged entries keep their writer and queue, removed ones are
+   * stopped (flushing what they hold), new and changed ones are started. Call from any thread.
+   */
+  public Future<Void> reconfigure(List<StorageEntry> next) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> {
+      java.util.Map<String, StorageEntry> wanted = new java.util.LinkedHashMap<>();
+      next.forEach(e -> wanted.put(e.name(), e));
+      List<Future<?>> steps = new ArrayList<>();
+      for (WriterVerticle w : new ArrayList<>(writers)) {
+        StorageEntry want = wanted.get(w.entry().name());
+        if (want != null && want.config().equals(w.entry().config())) {
+          wanted.remove(w.entry().name());
+        } else {
+          writers.remove(w);
+          String id = deploymentIds.remove(w.entry().name());
+          steps.add(id == null ? Future.succeededFuture() : vertx.undeploy(id));
+        }
+      }
+      Future.join(steps).compose(x -> {
+        List<Future<String>> starting = new ArrayList<>();
+        wanted.values().forEach(e -> starting.add(startWriter(e)));
+        return Future.join(starting);
+      }).onSuccess(x -> {
+        entries = List.copyOf(next);
+        LOG.info("composite writer now has {} writer(s): {}", writers.size(),
+            next.stream().map(StorageEntry::name).toList());
+      }).<Void>mapEmpty().onComplete(done);
+    });
+    return done.future();
   }
 
   /** Gives the batch to every writer; returns how many queued it. */
