@@ -31,6 +31,9 @@ public final class SeriesBatch {
   private final double[] values;
   private final int first;
   private final int count;
+  /** For a selection: the series of the underlying arrays, in order; null for a contiguous range. */
+  private final int[] index;
+  private final int samples;
 
   private SeriesBatch(byte[] labelData, int[] labelOffsets, long[] hashes, int[] sampleOffsets,
                       long[] timestamps, double[] values, int first, int count) {
@@ -42,6 +45,26 @@ public final class SeriesBatch {
     this.values = values;
     this.first = first;
     this.count = count;
+    this.index = null;
+    this.samples = count == 0 ? 0 : sampleOffsets[first + count] - sampleOffsets[first];
+  }
+
+  private SeriesBatch(SeriesBatch base, int[] index, int samples) {
+    this.labelData = base.labelData;
+    this.labelOffsets = base.labelOffsets;
+    this.hashes = base.hashes;
+    this.sampleOffsets = base.sampleOffsets;
+    this.timestamps = base.timestamps;
+    this.values = base.values;
+    this.first = 0;
+    this.count = index.length;
+    this.index = index;
+    this.samples = samples;
+  }
+
+  /** The position in the underlying arrays of series {@code i}. */
+  private int at(int i) {
+    return index == null ? first + i : index[i];
   }
 
   /** Number of series. */
@@ -55,7 +78,7 @@ public final class SeriesBatch {
 
   /** Number of samples over all series. */
   public int sampleCount() {
-    return count == 0 ? 0 : sampleOffsets[first + count] - sampleOffsets[first];
+    return samples;
   }
 
   /** The shared label bytes; read only between {@link #labelStart} and {@link #labelEnd}. */
@@ -65,27 +88,27 @@ public final class SeriesBatch {
 
   /** Start offset in {@link #labelData()} of series {@code i}'s encoded labels. */
   public int labelStart(int i) {
-    return labelOffsets[first + i];
+    return labelOffsets[at(i)];
   }
 
   /** End offset (exclusive) in {@link #labelData()} of series {@code i}'s encoded labels. */
   public int labelEnd(int i) {
-    return labelOffsets[first + i + 1];
+    return labelOffsets[at(i) + 1];
   }
 
   /** The 64-bit hash of series {@code i}'s labels. */
   public long hash(int i) {
-    return hashes[first + i];
+    return hashes[at(i)];
   }
 
   /** Index of the first sample of series {@code i}, for {@link #timestamp} and {@link #value}. */
   public int sampleStart(int i) {
-    return sampleOffsets[first + i];
+    return sampleOffsets[at(i)];
   }
 
   /** Index after the last sample of series {@code i}. */
   public int sampleEnd(int i) {
-    return sampleOffsets[first + i + 1];
+    return sampleOffsets[at(i) + 1];
   }
 
   public long timestamp(int sample) {
@@ -143,8 +166,33 @@ public final class SeriesBatch {
     if (from < 0 || to > count || from > to) {
       throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") of " + count);
     }
+    if (index != null) {
+      return select(java.util.Arrays.copyOfRange(index, from, to), true);
+    }
     return new SeriesBatch(labelData, labelOffsets, hashes, sampleOffsets, timestamps, values,
         first + from, to - from);
+  }
+
+  /**
+   * A view of some series of this batch, in the given order, sharing its arrays (used to split a batch
+   * between queue shards).
+   *
+   * @param series indices of series of this batch
+   */
+  public SeriesBatch select(int[] series) {
+    int[] abs = new int[series.length];
+    for (int k = 0; k < series.length; k++) {
+      abs[k] = at(series[k]);
+    }
+    return select(abs, true);
+  }
+
+  private SeriesBatch select(int[] absolute, boolean owned) {
+    int n = 0;
+    for (int p : absolute) {
+      n += sampleOffsets[p + 1] - sampleOffsets[p];
+    }
+    return new SeriesBatch(this, absolute, n);
   }
 
   /** Approximate heap bytes retained by this batch's arrays (the whole arrays, even for a slice). */
@@ -306,6 +354,26 @@ public final class SeriesBatch {
           dataLen = labelOffsets[series];
         }
       }
+    }
+
+    /** The buffer holding the encoded labels of completed series (valid until the next change). */
+    public byte[] labelData() {
+      return data;
+    }
+
+    /** Start of completed series {@code i}'s encoded labels in {@link #labelData()}. */
+    public int labelStart(int i) {
+      return labelOffsets[i];
+    }
+
+    /** End of completed series {@code i}'s encoded labels in {@link #labelData()}. */
+    public int labelEnd(int i) {
+      return labelOffsets[i + 1];
+    }
+
+    /** The hash of completed series {@code i}'s labels. */
+    public long hash(int i) {
+      return hashes[i];
     }
 
     /** Series completed so far. */

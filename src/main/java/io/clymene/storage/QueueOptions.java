@@ -10,7 +10,7 @@ import java.time.Duration;
  */
 public final class QueueOptions {
   /** Samples buffered per shard; the queue holds at most {@code capacity * max_shards} samples. */
-  public static final int DEFAULT_CAPACITY = 10_000;
+  public static final int DEFAULT_CAPACITY = 20_000;
   public static final int DEFAULT_MAX_SAMPLES_PER_SEND = 2_000;
   public static final Duration DEFAULT_BATCH_SEND_DEADLINE = Duration.ofSeconds(5);
   public static final int DEFAULT_MIN_SHARDS = 1;

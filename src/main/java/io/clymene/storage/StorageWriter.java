@@ -5,8 +5,9 @@ import io.vertx.core.Future;
 import java.util.List;
 
 /**
- * One storage backend's way of writing batches. Its queue calls it on the writer's own Vert.x context,
- * one {@link #write} at a time, so implementations need no locking; they must never block.
+ * One storage backend's way of writing batches. Its queue calls it on the writer's own Vert.x context
+ * (so implementations need no locking and must never block), with one request in flight per queue
+ * shard: several {@link #write} calls may be outstanding at once, each series always in the same one.
  */
 public interface StorageWriter {
 

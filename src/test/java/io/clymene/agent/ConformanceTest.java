@@ -193,6 +193,10 @@ class ConformanceTest {
               - {source_labels: [__name__, mode], separator: '/', regex: 'process_cpu_seconds_total/(.*)', target_label: cpu_mode, replacement: '${1}_mode'}
               - {regex: 'status', action: labeldrop}
               - {source_labels: [handler], regex: '/(.*)', target_label: handler, replacement: 'h_$1'}
+          - job_name: target-limit
+            target_limit: 2
+            metrics_path: /static/many.prom
+            static_configs: [{targets: ['127.0.0.1:%2$d', '127.0.0.2:%2$d', '127.0.0.3:%2$d']}]
           - job_name: sample-limit
             sample_limit: 3
             metrics_path: /static/many.prom
@@ -283,7 +287,7 @@ class ConformanceTest {
     // a few outcomes spelled out, so that a regression in both cannot hide
     assertThat(up(ours, "basic")).containsExactly("1.0");
     for (String failing : List.of("invalid", "invalid-type", "om-no-eof", "html", "not-found", "server-error",
-        "sample-limit", "label-limit", "label-value-limit", "body-limit", "refused")) {
+        "sample-limit", "label-limit", "label-value-limit", "body-limit", "refused", "target-limit")) {
       assertThat(up(ours, failing)).as(failing).containsExactly("0.0");
       assertThat(up(theirs, failing)).as(failing).containsExactly("0.0");
     }

@@ -6,6 +6,7 @@ import io.clymene.agent.parse.SampleSink;
 import io.clymene.model.Hashing;
 import io.clymene.model.LabelNames;
 import io.clymene.model.Labels;
+import io.clymene.model.ScratchLabels;
 import io.clymene.model.SeriesBatch;
 import io.clymene.model.StaleMarkers;
 import io.clymene.relabel.Relabeler;
@@ -34,6 +35,7 @@ import java.util.TreeMap;
  */
 final class ScrapeAppender implements SampleSink {
   private static final String EXPORTED = "exported_";
+  private static final byte[] NAME_BYTES = Labels.METRIC_NAME.getBytes(StandardCharsets.US_ASCII);
   /**
    * Samples with their own timestamp from before this process started are not forwarded: Prometheus'
    * agent drops them too (its WAL watcher only sends what is newer than the queue's start).
@@ -156,25 +158,90 @@ final class ScrapeAppender implements SampleSink {
   public String sample(byte[] buf, int nameOff, int nameLen, ParsedLabels labels, double value, long timestamp) {
     total++;
     long key = lastKey;
-    SortedMap<String, String> finalLabels = new TreeMap<>();
-    String problem = finalLabels(buf, nameOff, nameLen, labels, finalLabels);
-    if (problem != null) {
+    encoder.reset();
+    String problem = metricRelabeler == null ? encodeDirect(buf, nameOff, nameLen, labels) : null;
+    if (problem == FALLBACK || metricRelabeler != null) {
+      encoder.reset();
+      SortedMap<String, String> finalLabels = new TreeMap<>();
+      problem = finalLabels(buf, nameOff, nameLen, labels, finalLabels);
+      if (problem != null) {
+        return problem;
+      }
+      if (finalLabels.isEmpty()) {
+        cache.addDropped(key, iteration);
+        return null;
+      }
+      encoder.beginSeries();
+      finalLabels.forEach(encoder::label);
+      encoder.sample(0, 0);
+      encoder.endSeries();
+    } else if (problem != null) {
       return problem;
     }
-    if (finalLabels.isEmpty()) {
-      cache.addDropped(key, iteration);
-      return null;
-    }
-    encoder.reset();
-    encoder.beginSeries();
-    finalLabels.forEach(encoder::label);
-    encoder.sample(0, 0);
-    encoder.endSeries();
-    SeriesBatch one = encoder.build();
-    int id = cache.add(key, one.labelData(), one.labelStart(0), one.labelEnd(0) - one.labelStart(0), one.hash(0),
-        iteration);
+    int id = cache.add(key, encoder.labelData(), encoder.labelStart(0), encoder.labelEnd(0) - encoder.labelStart(0),
+        encoder.hash(0), iteration);
     append(id, true, value, timestamp);
     return null;
+  }
+
+  /** Marks a series that needs the general (map-based) treatment. */
+  private static final String FALLBACK = new String("fallback");
+
+  /**
+   * The common case of a new series, on bytes: no metric relabeling and no clash between scraped and
+   * target labels. Returns null when the series is encoded in {@link #encoder}, {@link #FALLBACK} when
+   * the general path must decide, or why the scrape fails.
+   */
+  private String encodeDirect(byte[] buf, int nameOff, int nameLen, ParsedLabels parsed) {
+    encoder.beginSeries();
+    ScratchLabels l = encoder.labels();
+    l.add(NAME_BYTES, 0, NAME_BYTES.length, buf, nameOff, nameLen);
+    for (int i = 0; i < parsed.size(); i++) {
+      l.add(parsed.nameBuffer(), parsed.nameOffset(i), parsed.nameLength(i), parsed.valueBuffer(i),
+          parsed.valueOffset(i), parsed.valueLength(i));
+    }
+    int exposed = l.size();
+    for (int t = 0; t < target.labelCount(); t++) {
+      byte[] name = target.labelName(t);
+      int idx = l.indexOf(name, 0, name.length);
+      if (idx >= 0) {
+        if (!honorLabels) {
+          return FALLBACK; // exported_ renaming: rare, done by the general path
+        }
+        continue;
+      }
+      l.add(target.labels().name(t), target.labelValue(t));
+    }
+    if (honorLabels && exposed != parsed.size() + 1) {
+      return FALLBACK; // empty scraped values hide target labels under honor_labels: the general path knows
+    }
+    String limit = checkLimits(l, new String(buf, nameOff, nameLen, StandardCharsets.US_ASCII));
+    if (limit != null) {
+      encoder.abortSeries();
+      return limit;
+    }
+    for (int e = 0; e < external.size(); e++) {
+      if (l.indexOf(external.name(e)) < 0) {
+        l.add(external.name(e), external.value(e));
+      }
+    }
+    encoder.sample(0, 0);
+    String duplicate = encoder.endSeries();
+    if (duplicate != null) {
+      return "label name \"" + duplicate + "\" is not unique: invalid sample";
+    }
+    return null;
+  }
+
+  private String checkLimits(ScratchLabels l, String metric) {
+    if (limits.labelLimit() == 0 && limits.labelNameLengthLimit() == 0 && limits.labelValueLengthLimit() == 0) {
+      return null;
+    }
+    SortedMap<String, String> map = new TreeMap<>();
+    for (int i = 0; i < l.size(); i++) {
+      map.putIfAbsent(l.name(i), l.value(i));
+    }
+    return checkLimits(map, metric);
   }
 
   /** Appends a sample of a cached series, with Prometheus' limit, ordering and staleness rules. */

@@ -314,6 +314,12 @@ final class ScrapeLoop {
     report(start, t0, 1);
     metrics.success.increment();
     metrics.samples.increment(appender.total());
+    if (appender.outOfOrder() > 0 || appender.outOfBounds() > 0) {
+      metrics.outOfOrder.increment(appender.outOfOrder());
+      metrics.outOfBounds.increment(appender.outOfBounds());
+      failureLog.warn("scrape of {}: dropped {} samples older than their series' newest and {} more than 10 "
+          + "minutes in the future", target, appender.outOfOrder(), appender.outOfBounds());
+    }
     if (health == TargetHealth.DOWN) {
       LOG.info("scrape of {} recovered", target);
     }

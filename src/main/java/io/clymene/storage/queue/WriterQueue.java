@@ -22,35 +22,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A writer's own bounded queue. Any thread may {@link #offer} batches; sending happens on the writer's
- * context, one request at a time so that each series stays in order. A request goes out when
- * {@code max_samples_per_send} samples are waiting or the oldest has waited {@code batch_send_deadline}.
- * Retryable failures are retried with exponential backoff (honouring the backend's Retry-After);
- * rejected data is dropped with a counter and a log line. When the bound ({@code capacity * max_shards}
- * samples) is reached, new batches are dropped, counted and logged: never silently.
+ * A writer's own bounded queue, split into shards by series hash so that requests go out in parallel
+ * while each series stays in order. Any thread may {@link #offer} batches; sending happens on the
+ * writer's context. A shard sends when {@code max_samples_per_send} samples wait or the oldest has
+ * waited {@code batch_send_deadline}, one request at a time. Retryable failures are retried with
+ * exponential backoff (honouring the backend's Retry-After); rejected data is dropped with a counter
+ * and a log line. When the bound ({@code capacity * max_shards} samples) is reached, new batches are
+ * dropped, counted and logged: never silently.
  */
 public final class WriterQueue {
   private static final Logger LOG = LoggerFactory.getLogger(WriterQueue.class);
+  /** Shards when min_shards does not ask for more (dynamic resharding is not in this version). */
+  public static final int DEFAULT_SHARDS = 4;
 
   private final String name;
   private final StorageWriter writer;
   private final QueueOptions options;
   private final Context context;
   private final long bound;
-  private final ConcurrentLinkedQueue<SeriesBatch> queue = new ConcurrentLinkedQueue<>();
+  private final Shard[] shards;
   private final AtomicLong queued = new AtomicLong();
-  private final AtomicBoolean wakeup = new AtomicBoolean();
-  private volatile long inFlightSamples;
+  private final AtomicLong inFlight = new AtomicLong();
   private volatile long highestSentTimestamp;
-
-  // confined to the writer's context
-  private SeriesBatch carry;
-  private boolean inFlight;
-  private long waitingSince;
-  private long deadlineTimer = -1;
-  private Duration backoff;
-  private boolean flushing;
-  private boolean stopped;
+  private volatile boolean flushing;
+  private volatile boolean stopped;
   private Promise<Void> drained;
 
   private final Counter sent;
@@ -76,7 +71,11 @@ public final class WriterQueue {
     this.options = options;
     this.context = context;
     this.bound = options.memoryBound();
-    this.backoff = options.minBackoff();
+    int n = Math.max(1, Math.min(options.maxShards(), Math.max(options.minShards(), DEFAULT_SHARDS)));
+    this.shards = new Shard[n];
+    for (int i = 0; i < n; i++) {
+      shards[i] = new Shard();
+    }
     this.sent = samples(registry, "sent");
     this.failed = samples(registry, "failed");
     this.retried = samples(registry, "retried");
@@ -84,11 +83,13 @@ public final class WriterQueue {
     this.droppedRejected = dropped(registry, "rejected");
     this.droppedShutdown = dropped(registry, "shutdown");
     Gauge.builder("clymene.writer.queue.samples", this, WriterQueue::length)
-        .description("Samples waiting in a writer's memory queue, including the request in flight")
+        .description("Samples waiting in a writer's memory queue, including requests in flight")
         .tag("writer", name).register(registry);
     Gauge.builder("clymene.writer.queue.capacity.samples", () -> bound)
         .description("The most samples a writer's memory queue holds")
         .tag("writer", name).register(registry);
+    Gauge.builder("clymene.writer.shards", () -> shards.length)
+        .description("Parallel senders of a writer").tag("writer", name).register(registry);
     Gauge.builder("clymene.writer.highest.sent.timestamp.seconds", this, q -> q.highestSentTimestamp / 1000.0)
         .description("Newest sample timestamp a writer delivered")
         .tag("writer", name).register(registry);
@@ -98,9 +99,14 @@ public final class WriterQueue {
     return name;
   }
 
-  /** Samples waiting, including the request in flight. */
+  /** Samples waiting, including the requests in flight. */
   public long length() {
-    return queued.get() + inFlightSamples;
+    return queued.get() + inFlight.get();
+  }
+
+  /** Number of parallel senders. */
+  public int shards() {
+    return shards.length;
   }
 
   /**
@@ -115,7 +121,7 @@ public final class WriterQueue {
     }
     while (true) {
       long q = queued.get();
-      long total = q + inFlightSamples;
+      long total = q + inFlight.get();
       if (flushing || (total > 0 && total + n > bound)) {
         droppedFull.increment(n);
         dropLog.warn("writer {}: queue full ({} of {} samples), dropped a batch of {} samples",
@@ -126,12 +132,33 @@ public final class WriterQueue {
         break;
       }
     }
-    queue.add(batch);
-    if (wakeup.compareAndSet(false, true)) {
-      context.runOnContext(v -> {
-        wakeup.set(false);
-        drain();
-      });
+    if (shards.length == 1) {
+      shards[0].add(batch);
+      return true;
+    }
+    // split by series hash: a series always goes through the same shard, so it stays in order
+    int[] counts = new int[shards.length];
+    int[] shardOf = new int[batch.size()];
+    for (int i = 0; i < batch.size(); i++) {
+      int s = (int) Long.remainderUnsigned(batch.hash(i), shards.length);
+      shardOf[i] = s;
+      counts[s]++;
+    }
+    int[][] members = new int[shards.length][];
+    for (int s = 0; s < shards.length; s++) {
+      members[s] = new int[counts[s]];
+      counts[s] = 0;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      int s = shardOf[i];
+      members[s][counts[s]++] = i;
+    }
+    for (int s = 0; s < shards.length; s++) {
+      if (members[s].length == batch.size()) {
+        shards[s].add(batch);
+      } else if (members[s].length > 0) {
+        shards[s].add(batch.select(members[s]));
+      }
     }
     return true;
   }
@@ -148,9 +175,8 @@ public final class WriterQueue {
       long timer = context.owner().setTimer(Math.max(1, deadline.toMillis()), t -> {
         stopped = true;
         long left = queued.getAndSet(0);
-        queue.clear();
-        if (carry != null) {
-          carry = null;
+        for (Shard s : shards) {
+          s.clear();
         }
         if (left > 0) {
           droppedShutdown.increment(left);
@@ -160,135 +186,179 @@ public final class WriterQueue {
         done.tryComplete();
       });
       done.future().onComplete(ar -> context.owner().cancelTimer(timer));
-      drain();
+      for (Shard s : shards) {
+        s.drain();
+      }
     });
     return done.future();
   }
 
-  private void drain() {
-    if (inFlight || stopped) {
-      return;
+  private void checkDrained() {
+    if (flushing && drained != null && length() == 0) {
+      drained.tryComplete();
     }
-    long available = queued.get();
-    if (available == 0) {
-      waitingSince = 0;
-      if (flushing && drained != null) {
-        drained.tryComplete();
+  }
+
+  /** One ordered lane of the queue; everything but {@link #add} runs on the writer's context. */
+  private final class Shard {
+    private final ConcurrentLinkedQueue<SeriesBatch> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong samples = new AtomicLong();
+    private final AtomicBoolean wakeup = new AtomicBoolean();
+    private SeriesBatch carry;
+    private boolean sending;
+    private long waitingSince;
+    private long deadlineTimer = -1;
+    private Duration backoff = options.minBackoff();
+
+    void add(SeriesBatch batch) {
+      samples.addAndGet(batch.sampleCount());
+      queue.add(batch);
+      if (wakeup.compareAndSet(false, true)) {
+        context.runOnContext(v -> {
+          wakeup.set(false);
+          drain();
+        });
       }
-      return;
     }
-    long now = System.nanoTime();
-    if (available < options.maxSamplesPerSend() && !flushing) {
-      if (waitingSince == 0) {
-        waitingSince = now;
-      }
-      long left = options.batchSendDeadline().toNanos() - (now - waitingSince);
-      if (left > 0) {
-        if (deadlineTimer < 0) {
-          deadlineTimer = context.owner().setTimer(Math.max(1, left / 1_000_000), t -> {
-            deadlineTimer = -1;
-            drain();
-          });
-        }
+
+    void clear() {
+      queue.clear();
+      carry = null;
+      samples.set(0);
+    }
+
+    void drain() {
+      if (sending || stopped) {
         return;
       }
-    }
-    if (deadlineTimer >= 0) {
-      context.owner().cancelTimer(deadlineTimer);
-      deadlineTimer = -1;
-    }
-    waitingSince = 0;
-    List<SeriesBatch> request = new ArrayList<>();
-    int room = options.maxSamplesPerSend();
-    int taken = 0;
-    while (room > 0) {
-      SeriesBatch b = carry != null ? carry : queue.poll();
-      carry = null;
-      if (b == null) {
-        break;
+      long available = samples.get();
+      if (available == 0) {
+        waitingSince = 0;
+        checkDrained();
+        return;
       }
-      int n = b.sampleCount();
-      if (n <= room || taken == 0 && b.size() == 1) {
-        request.add(b);
-        room -= n;
-        taken += n;
-      } else {
-        int cut = seriesFitting(b, room);
-        if (cut == 0) {
-          carry = b;
+      long now = System.nanoTime();
+      if (available < options.maxSamplesPerSend() && !flushing) {
+        if (waitingSince == 0) {
+          waitingSince = now;
+        }
+        long left = options.batchSendDeadline().toNanos() - (now - waitingSince);
+        if (left > 0) {
+          if (deadlineTimer < 0) {
+            deadlineTimer = context.owner().setTimer(Math.max(1, left / 1_000_000), t -> {
+              deadlineTimer = -1;
+              drain();
+            });
+          }
+          return;
+        }
+      }
+      if (deadlineTimer >= 0) {
+        context.owner().cancelTimer(deadlineTimer);
+        deadlineTimer = -1;
+      }
+      waitingSince = 0;
+      List<SeriesBatch> request = new ArrayList<>();
+      int room = options.maxSamplesPerSend();
+      int taken = 0;
+      while (room > 0) {
+        SeriesBatch b = carry != null ? carry : queue.poll();
+        carry = null;
+        if (b == null) {
           break;
         }
-        SeriesBatch head = b.slice(0, cut);
-        request.add(head);
-        taken += head.sampleCount();
-        room -= head.sampleCount();
-        carry = b.slice(cut, b.size());
+        int n = b.sampleCount();
+        if (n <= room || taken == 0 && b.size() == 1) {
+          request.add(b);
+          room -= n;
+          taken += n;
+        } else {
+          int cut = seriesFitting(b, room);
+          if (cut == 0) {
+            carry = b;
+            break;
+          }
+          SeriesBatch head = b.slice(0, cut);
+          request.add(head);
+          taken += head.sampleCount();
+          room -= head.sampleCount();
+          carry = b.slice(cut, b.size());
+        }
       }
+      samples.addAndGet(-taken);
+      queued.addAndGet(-taken);
+      inFlight.addAndGet(taken);
+      sending = true;
+      send(request, taken);
     }
-    queued.addAndGet(-taken);
-    inFlightSamples = taken;
-    inFlight = true;
-    send(request, taken);
+
+    private void send(List<SeriesBatch> request, int n) {
+      writer.write(request).onComplete(ar -> {
+        if (ar.succeeded()) {
+          sent.increment(n);
+          noteHighest(request);
+          backoff = options.minBackoff();
+          done(n);
+          return;
+        }
+        Throwable cause = ar.cause();
+        WriteException we = cause instanceof WriteException w ? w : WriteException.retryable(String.valueOf(cause),
+            cause);
+        if (we.retryable() && !stopped) {
+          retried.increment(n);
+          Duration wait = we.retryAfter() != null ? we.retryAfter() : backoff;
+          backoff = backoff.multipliedBy(2).compareTo(options.maxBackoff()) > 0 ? options.maxBackoff()
+              : backoff.multipliedBy(2);
+          retryLog.warn("writer {}: write of {} samples failed, retrying in {}: {} ({} samples queued)", name,
+              n, Durations.format(wait), we.getMessage(), length());
+          context.owner().setTimer(Math.max(1, jitter(wait).toMillis()), t -> {
+            if (stopped) {
+              droppedShutdown.increment(n);
+              LOG.warn("writer {}: stopped, dropped {} samples waiting for a retry", name, n);
+              done(n);
+            } else {
+              send(request, n);
+            }
+          });
+        } else {
+          failed.increment(n);
+          (we.retryable() ? droppedShutdown : droppedRejected).increment(n);
+          LOG.warn("writer {}: dropped {} samples the backend rejected: {}", name, n, we.getMessage());
+          done(n);
+        }
+      });
+    }
+
+    private void done(int n) {
+      sending = false;
+      inFlight.addAndGet(-n);
+      drain();
+      checkDrained();
+    }
   }
 
   /** How many leading series of {@code b} fit into {@code room} samples. */
   private static int seriesFitting(SeriesBatch b, int room) {
-    int base = b.sampleStart(0);
-    int lo = 0;
-    while (lo < b.size() && b.sampleEnd(lo) - base <= room) {
-      lo++;
+    int used = 0;
+    int i = 0;
+    while (i < b.size()) {
+      int n = b.sampleEnd(i) - b.sampleStart(i);
+      if (used + n > room) {
+        break;
+      }
+      used += n;
+      i++;
     }
-    return lo;
-  }
-
-  private void send(List<SeriesBatch> request, int samples) {
-    writer.write(request).onComplete(ar -> {
-      if (ar.succeeded()) {
-        sent.increment(samples);
-        noteHighest(request);
-        backoff = options.minBackoff();
-        done();
-        return;
-      }
-      Throwable cause = ar.cause();
-      WriteException we = cause instanceof WriteException w ? w : WriteException.retryable(String.valueOf(cause),
-          cause);
-      if (we.retryable() && !stopped) {
-        retried.increment(samples);
-        Duration wait = we.retryAfter() != null ? we.retryAfter() : backoff;
-        backoff = backoff.multipliedBy(2).compareTo(options.maxBackoff()) > 0 ? options.maxBackoff()
-            : backoff.multipliedBy(2);
-        retryLog.warn("writer {}: write of {} samples failed, retrying in {}: {} ({} samples queued)", name,
-            samples, Durations.format(wait), we.getMessage(), length());
-        context.owner().setTimer(Math.max(1, jitter(wait).toMillis()), t -> {
-          if (stopped) {
-            droppedShutdown.increment(samples);
-            LOG.warn("writer {}: stopped, dropped {} samples waiting for a retry", name, samples);
-            done();
-          } else {
-            send(request, samples);
-          }
-        });
-      } else {
-        failed.increment(samples);
-        (we.retryable() ? droppedShutdown : droppedRejected).increment(samples);
-        LOG.warn("writer {}: dropped {} samples the backend rejected: {}", name, samples, we.getMessage());
-        done();
-      }
-    });
-  }
-
-  private void done() {
-    inFlight = false;
-    inFlightSamples = 0;
-    drain();
+    return i;
   }
 
   private void noteHighest(List<SeriesBatch> request) {
     long max = highestSentTimestamp;
     for (SeriesBatch b : request) {
-      for (int s = b.sampleStart(0), e = b.size() == 0 ? s : b.sampleEnd(b.size() - 1); s < e; s++) {
-        max = Math.max(max, b.timestamp(s));
+      for (int i = 0; i < b.size(); i++) {
+        for (int s = b.sampleStart(i); s < b.sampleEnd(i); s++) {
+          max = Math.max(max, b.timestamp(s));
+        }
       }
     }
     highestSentTimestamp = max;

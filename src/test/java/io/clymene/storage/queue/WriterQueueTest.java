@@ -103,7 +103,8 @@ class WriterQueueTest {
   @Test
   void sendsFullRequestsInOrderSplittingBigBatches() {
     ScriptedWriter w = new ScriptedWriter();
-    QueueOptions o = new QueueOptions().setMaxSamplesPerSend(100).setBatchSendDeadline(Duration.ofSeconds(60));
+    QueueOptions o = new QueueOptions().setMaxSamplesPerSend(100).setBatchSendDeadline(Duration.ofSeconds(60))
+        .setMaxShards(1);
     WriterQueue q = new WriterQueue("w", w, o, context, registry);
     assertThat(q.offer(batch(0, 250))).isTrue();
     assertThat(q.offer(batch(250, 50))).isTrue();
@@ -118,9 +119,35 @@ class WriterQueueTest {
   }
 
   @Test
+  void shardsSendInParallelAndKeepEachSeriesInOrder() {
+    ScriptedWriter w = new ScriptedWriter();
+    QueueOptions o = new QueueOptions().setMaxSamplesPerSend(50).setBatchSendDeadline(Duration.ofMillis(20))
+        .setMinShards(4).setMaxShards(4);
+    WriterQueue q = new WriterQueue("w", w, o, context, registry);
+    assertThat(q.shards()).isEqualTo(4);
+    // 20 scrapes of the same 30 series: each series must see its samples in scrape order
+    for (int scrape = 0; scrape < 20; scrape++) {
+      SeriesBatch.Builder b = new SeriesBatch.Builder();
+      for (int s = 0; s < 30; s++) {
+        b.beginSeries().label("__name__", "m").label("s", Integer.toString(s)).sample(scrape * 100L + s, scrape);
+        b.endSeries();
+      }
+      assertThat(q.offer(b.build())).isTrue();
+    }
+    Await.until("600 samples delivered", Duration.ofSeconds(10), () -> w.delivered().size() == 600);
+    java.util.Map<Long, Long> lastPerSeries = new java.util.HashMap<>();
+    for (long ts : w.delivered()) {
+      long series = ts % 100;
+      Long prev = lastPerSeries.put(series, ts);
+      assertThat(prev == null || prev < ts).as("series " + series + " in order").isTrue();
+    }
+  }
+
+  @Test
   void smallBatchesWaitForTheDeadline() {
     ScriptedWriter w = new ScriptedWriter();
-    QueueOptions o = new QueueOptions().setMaxSamplesPerSend(1000).setBatchSendDeadline(Duration.ofMillis(700));
+    QueueOptions o = new QueueOptions().setMaxSamplesPerSend(1000).setBatchSendDeadline(Duration.ofMillis(700))
+        .setMaxShards(1);
     WriterQueue q = new WriterQueue("w", w, o, context, registry);
     long t0 = System.nanoTime();
     q.offer(batch(0, 3));
@@ -136,7 +163,7 @@ class WriterQueueTest {
     w.script.add(b -> Future.failedFuture(WriteException.retryable("503", null)));
     w.script.add(b -> Future.failedFuture(WriteException.throttled("429", Duration.ofMillis(50))));
     QueueOptions o = new QueueOptions().setMaxSamplesPerSend(10).setBatchSendDeadline(Duration.ofMillis(10))
-        .setMinBackoff(Duration.ofMillis(20)).setMaxBackoff(Duration.ofMillis(100));
+        .setMinBackoff(Duration.ofMillis(20)).setMaxBackoff(Duration.ofMillis(100)).setMaxShards(1);
     WriterQueue q = new WriterQueue("w", w, o, context, registry);
     q.offer(batch(0, 10));
     q.offer(batch(10, 10));
@@ -150,7 +177,8 @@ class WriterQueueTest {
   void rejectedDataIsDroppedAndCounted() {
     ScriptedWriter w = new ScriptedWriter();
     w.script.add(b -> Future.failedFuture(WriteException.rejected("400 bad labels")));
-    QueueOptions o = new QueueOptions().setMaxSamplesPerSend(5).setBatchSendDeadline(Duration.ofMillis(10));
+    QueueOptions o = new QueueOptions().setMaxSamplesPerSend(5).setBatchSendDeadline(Duration.ofMillis(10))
+        .setMaxShards(1);
     WriterQueue q = new WriterQueue("w", w, o, context, registry);
     q.offer(batch(0, 5));
     q.offer(batch(5, 5));
