@@ -8,6 +8,10 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.MultiMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +29,7 @@ public final class AdminServer extends VerticleBase {
   private final Supplier<Future<String>> reload;
   private final String role;
   private final String version;
+  private final Map<String, Function<MultiMap, Future<JsonObject>>> apis = new ConcurrentHashMap<>();
   private HttpServer server;
 
   /**
@@ -46,6 +51,16 @@ public final class AdminServer extends VerticleBase {
     this.version = version;
   }
 
+  /**
+   * Serves {@code GET /api/v1/<name>} in Prometheus' envelope ({@code {"status":"success","data":...}}).
+   *
+   * @param name the last path element, e.g. {@code targets}
+   * @param handler gives the {@code data} object from the query parameters
+   */
+  public void api(String name, Function<MultiMap, Future<JsonObject>> handler) {
+    apis.put(name, handler);
+  }
+
   /** The port actually bound (useful with port 0). */
   public int actualPort() {
     return server.actualPort();
@@ -61,6 +76,7 @@ public final class AdminServer extends VerticleBase {
     router.get("/ready").handler(this::ready);
     router.get("/-/ready").handler(this::ready);
     router.post("/-/reload").handler(this::reload);
+    router.get("/api/v1/:name").handler(this::api);
     router.get("/").handler(this::index);
     server = vertx.createHttpServer();
     return server.requestHandler(router).listen(address.port(), address.host());
@@ -100,11 +116,32 @@ public final class AdminServer extends VerticleBase {
     });
   }
 
+  private void api(RoutingContext rc) {
+    Function<MultiMap, Future<JsonObject>> handler = apis.get(rc.pathParam("name"));
+    if (handler == null) {
+      rc.response().setStatusCode(404).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("status", "error").put("errorType", "not_found")
+              .put("error", "no API " + rc.request().path() + " in the " + role + " role").encode());
+      return;
+    }
+    handler.apply(rc.queryParams()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        rc.response().putHeader("Content-Type", "application/json")
+            .end(new JsonObject().put("status", "success").put("data", ar.result()).encode());
+      } else {
+        rc.response().setStatusCode(500).putHeader("Content-Type", "application/json")
+            .end(new JsonObject().put("status", "error").put("errorType", "internal")
+                .put("error", String.valueOf(ar.cause().getMessage())).encode());
+      }
+    });
+  }
+
   private void index(RoutingContext rc) {
     String html = "<!doctype html><html><head><title>Clymene " + role + "</title></head><body>"
         + "<h1>Clymene " + version + "</h1><p>role: " + role + "</p><ul>"
         + "<li><a href=\"/metrics\">/metrics</a></li><li><a href=\"/health\">/health</a></li>"
-        + "<li><a href=\"/ready\">/ready</a></li></ul></body></html>";
+        + "<li><a href=\"/ready\">/ready</a></li><li><a href=\"/api/v1/targets\">/api/v1/targets</a></li>"
+        + "</ul></body></html>";
     rc.response().putHeader("Content-Type", "text/html; charset=utf-8").end(html);
   }
 }

@@ -2,6 +2,7 @@ package io.clymene.agent;
 
 import io.clymene.agent.config.PrometheusConfig;
 import io.clymene.agent.scrape.BatchOutput;
+import io.clymene.agent.scrape.PoolStatus;
 import io.clymene.agent.scrape.ScrapeManager;
 import io.clymene.agent.scrape.TargetStatus;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -61,6 +62,13 @@ public final class AgentVerticle extends VerticleBase {
         .onSuccess(config::set)
         .onComplete(done));
     return done.future();
+  }
+
+  /** Every job's targets, dropped targets and discovery failures, read on the agent's context. */
+  public Future<List<PoolStatus>> pools() {
+    Promise<List<PoolStatus>> p = Promise.promise();
+    context.runOnContext(v -> p.complete(manager.pools()));
+    return p.future();
   }
 
   /** The active targets and their last scrape, read on the agent's context. */

@@ -72,6 +72,7 @@ public final class Launcher {
       ctx = new RoleContext(vertx, registry, config, readiness, providers, version);
       ServerAddress adminAddress = config.options().admin();
       admin = new AdminServer(adminAddress, registry, readiness, ctx::reload, cl.role().id(), version);
+      ctx.admin(admin);
       return ctx.deploy(admin)
           .recover(err -> Future.failedFuture(bindError(err, adminAddress, config)))
           .compose(id -> {

@@ -1,5 +1,6 @@
 package io.clymene.cli;
 
+import io.clymene.admin.AdminServer;
 import io.clymene.admin.Readiness;
 import io.clymene.storage.StorageProviders;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -23,6 +24,7 @@ final class RoleContext {
   final String version;
   private final Deque<String> deployments = new ArrayDeque<>();
   private volatile Supplier<Future<String>> reload;
+  private AdminServer admin;
 
   RoleContext(Vertx vertx, PrometheusMeterRegistry registry, Configuration config, Readiness readiness,
               StorageProviders providers, String version) {
@@ -42,6 +44,15 @@ final class RoleContext {
   /** The deployments, newest first. */
   Deque<String> deployments() {
     return deployments;
+  }
+
+  /** The role's admin server, for roles that add APIs to it. */
+  AdminServer admin() {
+    return admin;
+  }
+
+  void admin(AdminServer server) {
+    this.admin = server;
   }
 
   /** Sets what {@code POST /-/reload} and SIGHUP do. */

@@ -1,6 +1,7 @@
 package io.clymene.cli;
 
 import io.clymene.agent.AgentVerticle;
+import io.clymene.agent.TargetsApi;
 import io.clymene.agent.config.PrometheusConfigLoader;
 import io.clymene.config.ConfigException;
 import io.clymene.storage.StorageEntry;
@@ -42,6 +43,8 @@ final class Wiring {
       ctx.readiness.ready("agent", ctx.config.scrape().scrapeConfigs().size() + " job(s) from "
           + ctx.config.scrape().file());
       ctx.onReload(() -> reload(ctx, agent, composite));
+      ctx.admin().api("targets", q -> agent.pools().map(p -> TargetsApi.targets(p, q.get("state"), q.get("scrapePool"))));
+      ctx.admin().api("scrape_pools", q -> agent.pools().map(TargetsApi::scrapePools));
     }).mapEmpty();
   }
 

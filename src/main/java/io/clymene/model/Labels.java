@@ -75,6 +75,23 @@ public final class Labels {
     return new Labels(pairs);
   }
 
+  /**
+   * Labels from a sorted map without checking the names: target labels before relabeling may hold
+   * any name (a {@code __param_collect[]} from {@code params}, for example), as in Prometheus. Entries with
+   * empty values are dropped.
+   */
+  public static Labels ofUnchecked(java.util.SortedMap<String, String> sorted) {
+    String[] pairs = new String[sorted.size() * 2];
+    int i = 0;
+    for (Map.Entry<String, String> e : sorted.entrySet()) {
+      if (e.getValue() != null && !e.getValue().isEmpty()) {
+        pairs[i++] = e.getKey();
+        pairs[i++] = e.getValue();
+      }
+    }
+    return new Labels(i == pairs.length ? pairs : java.util.Arrays.copyOf(pairs, i));
+  }
+
   /** Number of labels. */
   public int size() {
     return pairs.length / 2;

@@ -1,5 +1,7 @@
 package io.clymene.agent.config;
 
+import io.clymene.agent.discovery.SdConfigs;
+import io.clymene.agent.discovery.SdEntry;
 import io.clymene.config.ConfigException;
 import io.clymene.config.ConfigLoader;
 import io.clymene.config.ConfigOverrides;
@@ -13,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,6 +64,8 @@ public final class PrometheusConfigLoader {
   }
 
   private static PrometheusConfig build(String file, JsonObject root, List<String> warnings) {
+    // like Prometheus, relative discovery files are joined to the directory as the file was named
+    Path baseDir = file == null ? null : Path.of(file).getParent();
     JsonObject global = root.getJsonObject("global", new JsonObject());
     Duration interval = duration(global, "scrape_interval", PrometheusConfig.DEFAULT_SCRAPE_INTERVAL);
     // like Prometheus: an unset timeout is the default 10s, cut to the interval when that is shorter
@@ -98,7 +103,7 @@ public final class PrometheusConfigLoader {
         throw new ConfigException(null, path + ".job_name", "found multiple scrape configs with job name '"
             + job + "'");
       }
-      jobs.add(scrapeConfig(sc, path, interval, timeout, global, warnings));
+      jobs.add(scrapeConfig(sc, path, interval, timeout, global, baseDir, warnings));
     }
 
     List<JsonObject> remote = new ArrayList<>();
@@ -110,7 +115,8 @@ public final class PrometheusConfigLoader {
   }
 
   private static ScrapeConfig scrapeConfig(JsonObject sc, String path, Duration globalInterval,
-                                           Duration globalTimeout, JsonObject global, List<String> warnings) {
+                                           Duration globalTimeout, JsonObject global, Path baseDir,
+                                           List<String> warnings) {
     Duration interval = duration(sc, "scrape_interval", globalInterval);
     Duration timeout;
     if (sc.containsKey("scrape_timeout")) {
@@ -153,7 +159,7 @@ public final class PrometheusConfigLoader {
         }
         targets.add(target);
       }
-      groups.add(new TargetGroup("static_configs[" + g + "]", targets,
+      groups.add(TargetGroup.ofAddresses("static_configs[" + g + "]", targets,
           labels(group.getJsonObject("labels"), gp + ".labels")));
     }
     List<ScrapeProtocol> protocols = ScrapeConfig.DEFAULT_SCRAPE_PROTOCOLS;
@@ -190,9 +196,17 @@ public final class PrometheusConfigLoader {
         limit(sc, global, "label_name_length_limit"), limit(sc, global, "label_value_length_limit"),
         limit(sc, global, "body_size_limit"), limit(sc, global, "target_limit"),
         limit(sc, global, "keep_dropped_targets"));
+    List<SdEntry> discovery = new ArrayList<>();
     for (String key : sc.fieldNames()) {
-      if (IGNORED.contains(key) || PrometheusSchema.SD_CONFIGS.contains(key)) {
-        warnings.add(path + "." + key + ": not supported yet; ignored");
+      SdConfigs.Mechanism mechanism = SdConfigs.of(key);
+      if (mechanism != null) {
+        JsonArray entries = sc.getJsonArray(key);
+        for (int i = 0; i < entries.size(); i++) {
+          String name = key + "[" + i + "]";
+          discovery.add(new SdEntry(name, mechanism.parser().parse(entries.getJsonObject(i), path + "." + name, baseDir)));
+        }
+      } else if (IGNORED.contains(key) || PrometheusSchema.SD_CONFIGS.contains(key)) {
+        warnings.add(path + "." + key + ": not supported; ignored");
       }
     }
     return new ScrapeConfig(sc.getString("job_name"), interval, timeout, metricsPath,
@@ -201,7 +215,7 @@ public final class PrometheusConfigLoader {
         fallback, sc.getBoolean("enable_compression", true), limits,
         RelabelConfig.parseList(sc.getJsonArray("relabel_configs"), path + ".relabel_configs"),
         RelabelConfig.parseList(sc.getJsonArray("metric_relabel_configs"), path + ".metric_relabel_configs"),
-        HttpClientConfig.parse(sc, path), groups, sc);
+        HttpClientConfig.parse(sc, path), groups, discovery, sc);
   }
 
   private static ScrapeProtocol protocol(String name, String path) {

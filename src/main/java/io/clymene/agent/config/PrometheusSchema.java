@@ -11,6 +11,7 @@ import static io.clymene.config.Schema.object;
 import static io.clymene.config.Schema.oneOf;
 import static io.clymene.config.Schema.string;
 
+import io.clymene.agent.discovery.SdConfigs;
 import io.clymene.config.Schema;
 import io.clymene.config.Schema.ObjectSchema;
 import java.util.List;
@@ -108,7 +109,8 @@ public final class PrometheusSchema {
         .field("metric_name_validation_scheme", string())
         .field("metric_name_escaping_scheme", string());
     for (String sd : SD_CONFIGS) {
-      s.field(sd, listOf(mapOf(any())));
+      SdConfigs.Mechanism m = SdConfigs.of(sd);
+      s.field(sd, m == null ? listOf(mapOf(any())) : listOf(m.schema().get()));
     }
     return s;
   }
@@ -149,7 +151,7 @@ public final class PrometheusSchema {
   }
 
   /** Prometheus' common HTTP client settings, added to {@code s}. */
-  static ObjectSchema httpClient(ObjectSchema s) {
+  public static ObjectSchema httpClient(ObjectSchema s) {
     return s
         .field("basic_auth", object()
             .field("username", string())
@@ -184,7 +186,7 @@ public final class PrometheusSchema {
         .field("http_headers", mapOf(any()));
   }
 
-  static Schema tlsConfig() {
+  public static Schema tlsConfig() {
     return object()
         .field("ca", string())
         .field("ca_file", string())

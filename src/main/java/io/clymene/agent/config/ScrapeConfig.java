@@ -1,5 +1,6 @@
 package io.clymene.agent.config;
 
+import io.clymene.agent.discovery.SdEntry;
 import io.clymene.relabel.RelabelConfig;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -37,6 +38,7 @@ public final class ScrapeConfig {
   private final List<RelabelConfig> metricRelabelConfigs;
   private final HttpClientConfig http;
   private final List<TargetGroup> staticConfigs;
+  private final List<SdEntry> discovery;
   private final JsonObject raw;
 
   /**
@@ -61,7 +63,7 @@ public final class ScrapeConfig {
                boolean trackTimestampsStaleness, List<ScrapeProtocol> scrapeProtocols,
                ScrapeProtocol fallbackScrapeProtocol, boolean enableCompression, Limits limits,
                List<RelabelConfig> relabelConfigs, List<RelabelConfig> metricRelabelConfigs, HttpClientConfig http,
-               List<TargetGroup> staticConfigs, JsonObject raw) {
+               List<TargetGroup> staticConfigs, List<SdEntry> discovery, JsonObject raw) {
     this.jobName = jobName;
     this.scrapeInterval = scrapeInterval;
     this.scrapeTimeout = scrapeTimeout;
@@ -79,6 +81,7 @@ public final class ScrapeConfig {
     this.metricRelabelConfigs = List.copyOf(metricRelabelConfigs);
     this.http = http;
     this.staticConfigs = List.copyOf(staticConfigs);
+    this.discovery = List.copyOf(discovery);
     this.raw = raw.copy();
   }
 
@@ -160,6 +163,16 @@ public final class ScrapeConfig {
 
   public List<TargetGroup> staticConfigs() {
     return staticConfigs;
+  }
+
+  /** The job's service discovery entries, in the order of the file (static_configs aside). */
+  public List<SdEntry> discovery() {
+    return discovery;
+  }
+
+  /** Whether {@code other} finds its targets the same way (same static groups and discovery entries). */
+  public boolean sameDiscovery(ScrapeConfig other) {
+    return staticConfigs.equals(other.staticConfigs) && discovery.equals(other.discovery);
   }
 
   /** The normalized entry as written. */

@@ -43,7 +43,7 @@ final class ScrapeAppender implements SampleSink {
   private static final long OLDEST_FORWARDED = System.currentTimeMillis();
 
   private final SeriesBatch.Builder builder;
-  private final SeriesBatch.Builder encoder = new SeriesBatch.Builder();
+  private final SeriesBatch.Builder encoder;
   private final SeriesCache cache = new SeriesCache();
   private final ScrapeTarget target;
   private final Labels external;
@@ -69,8 +69,15 @@ final class ScrapeAppender implements SampleSink {
   private final List<String> reportNames = List.of("up", "scrape_duration_seconds", "scrape_samples_scraped",
       "scrape_samples_post_metric_relabeling", "scrape_series_added");
 
-  ScrapeAppender(SeriesBatch.Builder builder, ScrapeTarget target, Labels external) {
+  /**
+   * @param builder the batch being built
+   * @param encoder scratch space for one series' labels (shared by the loops of one context)
+   * @param target the target
+   * @param external the external labels
+   */
+  ScrapeAppender(SeriesBatch.Builder builder, SeriesBatch.Builder encoder, ScrapeTarget target, Labels external) {
     this.builder = builder;
+    this.encoder = encoder;
     this.target = target;
     this.external = external;
     ScrapeConfig c = target.config();

@@ -29,9 +29,10 @@ import java.util.Set;
  * The HTTP side of a job's scrapes: one Vert.x client with the job's TLS and proxy settings, and the
  * per-request headers its auth settings call for (basic, authorization, bearer token, OAuth 2.0 client
  * credentials with a cached token, http_headers). Secret files are read asynchronously on every request,
- * so rotated secrets apply at once, as in Prometheus.
+ * so rotated secrets apply at once, as in Prometheus. Service discovery mechanisms that speak HTTP use it
+ * too, with their own {@link HttpClientConfig}.
  */
-final class ScrapeClient {
+public final class ScrapeClient {
   private final Vertx vertx;
   private final HttpClientConfig http;
   private final HttpClient client;
@@ -39,14 +40,23 @@ final class ScrapeClient {
   private long oauthExpiresAtMillis;
 
   ScrapeClient(Vertx vertx, ScrapeConfig config) {
+    this(vertx, config.http(), config.scheme());
+  }
+
+  /**
+   * @param vertx the Vert.x instance
+   * @param http the HTTP client settings
+   * @param scheme the scheme requests mostly use, to pick the proxy from the environment
+   */
+  public ScrapeClient(Vertx vertx, HttpClientConfig http, String scheme) {
     this.vertx = vertx;
-    this.http = config.http();
+    this.http = http;
     HttpClientOptions options = new HttpClientOptions()
         .setDecompressionSupported(true)
         .setKeepAlive(true)
         .setMaxRedirects(10);
     applyTls(options, http.tls());
-    ProxyOptions proxy = proxy(http, config.scheme());
+    ProxyOptions proxy = proxy(http, scheme);
     if (proxy != null) {
       options.setProxyOptions(proxy);
       if (http.noProxy() != null) {
@@ -62,7 +72,8 @@ final class ScrapeClient {
     this.client = vertx.httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(2)).build();
   }
 
-  HttpClient client() {
+  /** The underlying client. */
+  public HttpClient client() {
     return client;
   }
 
@@ -76,7 +87,7 @@ final class ScrapeClient {
   }
 
   /** Adds the auth and extra headers to a request; fails when a secret file cannot be read. */
-  Future<RequestOptions> prepare(RequestOptions req) {
+  public Future<RequestOptions> prepare(RequestOptions req) {
     http.headers().forEach((name, values) -> values.forEach(v -> req.addHeader(name, v)));
     HttpClientConfig.BasicAuth basic = http.basicAuth();
     if (basic != null) {
@@ -219,8 +230,8 @@ final class ScrapeClient {
     return v != null ? v : System.getenv(name.toLowerCase(java.util.Locale.ROOT));
   }
 
-
-  Future<Void> close() {
+  /** Closes the client. */
+  public Future<Void> close() {
     return client.close();
   }
 }

@@ -82,7 +82,7 @@ final class ScrapeLoop {
     this.accept = acceptHeader(target.config());
     this.timeoutHeader = new BigDecimal(target.timeout().toMillis()).movePointLeft(3).stripTrailingZeros()
         .toPlainString();
-    this.appender = new ScrapeAppender(builder, target, externalLabels);
+    this.appender = new ScrapeAppender(builder, scratch.encoder, target, externalLabels);
   }
 
   /** The Accept header for a job: Prometheus 2.x's when scrape_protocols is unset, else weighted in order. */

@@ -15,7 +15,7 @@ public final class ScrapeParser {
   private final ScrapeAppender appender;
 
   public ScrapeParser(ScrapeTarget target, Labels externalLabels) {
-    this.appender = new ScrapeAppender(scratch.builder, target, externalLabels);
+    this.appender = new ScrapeAppender(scratch.builder, scratch.encoder, target, externalLabels);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.clymene.agent.scrape;
 
 import io.clymene.agent.config.ScrapeConfig;
 import io.clymene.model.Labels;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -35,6 +36,8 @@ final class ScrapePool {
   private final ScrapeScratch scratch;
   private final List<TargetBuilder.Result> dropped = new ArrayList<>();
   private final Gauge targetsGauge;
+  private final Counter added;
+  private final Counter removed;
   private final MeterRegistry registry;
 
   ScrapePool(Vertx vertx, ScrapeConfig config, Labels externalLabels, BatchOutput output, MeterRegistry registry,
@@ -50,6 +53,10 @@ final class ScrapePool {
     this.client = new ScrapeClient(vertx, config);
     this.targetsGauge = Gauge.builder("clymene.targets", loops, Map::size)
         .description("Active scrape targets, by job").tag("job", config.jobName()).register(registry);
+    this.added = Counter.builder("clymene.target.changes").description("Scrape targets started and stopped")
+        .tag("job", config.jobName()).tag("change", "added").register(registry);
+    this.removed = Counter.builder("clymene.target.changes").description("Scrape targets started and stopped")
+        .tag("job", config.jobName()).tag("change", "removed").register(registry);
   }
 
   ScrapeConfig config() {
@@ -82,6 +89,7 @@ final class ScrapePool {
     loops.entrySet().removeIf(e -> {
       if (!wanted.containsKey(e.getKey())) {
         e.getValue().stop(true);
+        removed.increment();
         return true;
       }
       return false;
@@ -89,6 +97,7 @@ final class ScrapePool {
     wanted.forEach((key, target) -> loops.computeIfAbsent(key, k -> {
       ScrapeLoop loop = new ScrapeLoop(vertx, client, target, externalLabels, output, metrics, version, scratch);
       loop.start();
+      added.increment();
       return loop;
     }));
     long limit = config.limits().targetLimit();

@@ -11,6 +11,8 @@ import io.clymene.model.SeriesBatch;
  */
 final class ScrapeScratch {
   final SeriesBatch.Builder builder = new SeriesBatch.Builder();
+  /** Encodes one new series' final labels at a time, for the series caches to copy. */
+  final SeriesBatch.Builder encoder = new SeriesBatch.Builder();
   final TextParser textParser = new TextParser();
   final OpenMetricsParser openMetricsParser = new OpenMetricsParser();
 }

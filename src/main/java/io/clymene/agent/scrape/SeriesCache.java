@@ -17,25 +17,26 @@ final class SeriesCache {
   private static final byte COMMITTED = 2;
 
   // open-addressing table (linear probing): slot -> entry id + 1, 0 when empty; keys live in rawKey
-  private int[] slots = new int[64];
-  private int mask = 63;
+  // small at first: a job may have thousands of targets, some of which never answer
+  private int[] slots = new int[16];
+  private int mask = 15;
 
   // entries
-  private long[] rawKey = new long[32];
-  private long[] seriesHash = new long[32];
-  private int[] labelOff = new int[32];
-  private int[] labelLen = new int[32];
-  private int[] lastSeen = new int[32];
-  private int[] tracked = new int[32];
+  private long[] rawKey = new long[8];
+  private long[] seriesHash = new long[8];
+  private int[] labelOff = new int[8];
+  private int[] labelLen = new int[8];
+  private int[] lastSeen = new int[8];
+  private int[] tracked = new int[8];
   /** Newest timestamp per entry; allocated only once a target sends timestamps of its own. */
   private long[] lastTs;
-  private byte[] flags = new byte[32];
+  private byte[] flags = new byte[8];
   private int entries;
-  private int[] free = new int[16];
+  private int[] free = new int[4];
   private int freeCount;
   private int live;
 
-  private byte[] arena = new byte[4096];
+  private byte[] arena = new byte[256];
   private int arenaLen;
   private int garbage;
 

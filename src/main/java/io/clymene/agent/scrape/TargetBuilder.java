@@ -64,10 +64,12 @@ public final class TargetBuilder {
     Relabeler relabeler = new Relabeler(config.relabelConfigs());
     List<Result> out = new ArrayList<>();
     for (TargetGroup group : groups) {
-      for (String address : group.targets()) {
+      for (Labels target : group.targets()) {
         Map<String, String> discovered = group.labels().toMap();
-        discovered.put(ADDRESS, address);
-        out.add(build(config, relabeler, Labels.of(discovered), group.source()));
+        for (int i = 0; i < target.size(); i++) {
+          discovered.put(target.name(i), target.value(i));
+        }
+        out.add(build(config, relabeler, discovered, group.source()));
       }
     }
     return out;
@@ -75,7 +77,21 @@ public final class TargetBuilder {
 
   /** One target from its discovered labels. */
   public static Result build(ScrapeConfig config, Relabeler relabeler, Labels discovered, String source) {
-    SortedMap<String, String> l = new TreeMap<>(discovered.toMap());
+    return build(config, relabeler, discovered.toMap(), source);
+  }
+
+  /**
+   * One target from its discovered labels (the map is not kept). The result's discovered labels are those
+   * relabeling starts from, as Prometheus' targets API shows them: the defaults filled in.
+   */
+  static Result build(ScrapeConfig config, Relabeler relabeler, Map<String, String> found, String source) {
+    SortedMap<String, String> l = new TreeMap<>();
+    found.forEach((k, v) -> {
+      if (!v.isEmpty()) {
+        l.put(k, v);
+      }
+    });
+    // an empty label is an absent one, so a discovered empty value gets the default too
     l.putIfAbsent("job", config.jobName());
     l.putIfAbsent(INTERVAL, Durations.format(config.scrapeInterval()));
     l.putIfAbsent(TIMEOUT, Durations.format(config.scrapeTimeout()));
@@ -86,6 +102,7 @@ public final class TargetBuilder {
         l.put(PARAM + name, values.get(0));
       }
     });
+    Labels discovered = Labels.ofUnchecked(l);
     if (!relabeler.process(l) || l.isEmpty()) {
       return new Result(null, discovered, null);
     }

@@ -1,0 +1,28 @@
+package io.clymene.agent.scrape;
+
+import io.clymene.agent.config.ScrapeConfig;
+import io.clymene.model.Labels;
+import java.util.List;
+
+/**
+ * One job's state for the targets API.
+ *
+ * @param job the job name (Prometheus' scrape pool)
+ * @param config the job's configuration
+ * @param active the targets being scraped
+ * @param dropped the discovered labels of targets relabeling dropped (up to keep_dropped_targets)
+ * @param discoveryErrors discovery entries whose last refresh failed
+ */
+public record PoolStatus(String job, ScrapeConfig config, List<TargetStatus> active, List<Labels> dropped,
+                         List<DiscoveryError> discoveryErrors) {
+
+  /**
+   * A discovery entry that is failing; its last good targets are still scraped.
+   *
+   * @param name the entry, e.g. {@code file_sd_configs[0]}
+   * @param error the failure
+   * @param sinceMillis when it last failed
+   */
+  public record DiscoveryError(String name, String error, long sinceMillis) {
+  }
+}
