@@ -1,5 +1,6 @@
 package io.clymene.agent.discovery;
 
+import io.clymene.agent.discovery.consul.ConsulSdConfig;
 import io.clymene.agent.discovery.dns.DnsSdConfig;
 import io.clymene.agent.discovery.file.FileSdConfig;
 import io.clymene.agent.discovery.http.HttpSdConfig;
@@ -43,6 +44,7 @@ public final class SdConfigs {
     add(new Mechanism("file_sd_configs", FileSdConfig::schema, FileSdConfig::parse));
     add(new Mechanism("http_sd_configs", HttpSdConfig::schema, HttpSdConfig::parse));
     add(new Mechanism("dns_sd_configs", DnsSdConfig::schema, DnsSdConfig::parse));
+    add(new Mechanism("consul_sd_configs", ConsulSdConfig::schema, ConsulSdConfig::parse));
   }
 
   private SdConfigs() {
