@@ -75,6 +75,39 @@ public final class HttpClientConfig {
     this.headers = headers;
   }
 
+  /**
+   * Reads the HTTP client keys of a normalized section, with relative file names (secrets, certificates)
+   * taken from {@code baseDir}, the directory of the configuration file, as Prometheus does.
+   */
+  public static HttpClientConfig parse(JsonObject s, String path, java.nio.file.Path baseDir) {
+    if (baseDir == null) {
+      return parse(s, path);
+    }
+    JsonObject c = s.copy();
+    resolve(c, baseDir, "bearer_token_file");
+    resolve(c.getJsonObject("basic_auth"), baseDir, "username_file", "password_file");
+    resolve(c.getJsonObject("authorization"), baseDir, "credentials_file");
+    JsonObject o = c.getJsonObject("oauth2");
+    resolve(o, baseDir, "client_secret_file");
+    if (o != null) {
+      resolve(o.getJsonObject("tls_config"), baseDir, "ca_file", "cert_file", "key_file");
+    }
+    resolve(c.getJsonObject("tls_config"), baseDir, "ca_file", "cert_file", "key_file");
+    return parse(c, path);
+  }
+
+  private static void resolve(JsonObject o, java.nio.file.Path baseDir, String... keys) {
+    if (o == null) {
+      return;
+    }
+    for (String k : keys) {
+      String v = o.getString(k);
+      if (v != null && !v.isEmpty() && !java.nio.file.Path.of(v).isAbsolute()) {
+        o.put(k, baseDir.resolve(v).normalize().toString());
+      }
+    }
+  }
+
   /** Reads the HTTP client keys of a normalized section (scrape config, SD config, remote write). */
   public static HttpClientConfig parse(JsonObject s, String path) {
     BasicAuth basic = null;

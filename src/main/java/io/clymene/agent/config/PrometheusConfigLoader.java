@@ -215,7 +215,7 @@ public final class PrometheusConfigLoader {
         fallback, sc.getBoolean("enable_compression", true), limits,
         RelabelConfig.parseList(sc.getJsonArray("relabel_configs"), path + ".relabel_configs"),
         RelabelConfig.parseList(sc.getJsonArray("metric_relabel_configs"), path + ".metric_relabel_configs"),
-        HttpClientConfig.parse(sc, path), groups, discovery, sc);
+        HttpClientConfig.parse(sc, path, baseDir), groups, discovery, sc);
   }
 
   private static ScrapeProtocol protocol(String name, String path) {

@@ -3,6 +3,8 @@ package io.clymene.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.clymene.agent.discovery.file.FileSdConfig;
+import io.clymene.agent.discovery.http.HttpSdConfig;
 import io.clymene.agent.scrape.ScrapeTarget;
 import io.clymene.agent.scrape.TargetBuilder;
 import io.clymene.model.Labels;
@@ -46,6 +48,31 @@ class PrometheusConfigLoaderTest {
     assertThat(c.job("b").scrapeTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.externalLabels()).isEqualTo(Labels.of("dc", "eu1"));
     assertThat(c.job("b").staticConfigs().get(0).labels()).isEqualTo(Labels.of("team", "x"));
+  }
+
+  @Test
+  void relativeFileNamesAreTakenFromTheConfigDirectory() {
+    Map<String, Object> map = new Yaml(new SafeConstructor(new LoaderOptions())).load("""
+        scrape_configs:
+          - job_name: a
+            authorization: {credentials_file: secrets/token}
+            tls_config: {ca_file: /abs/ca.pem, cert_file: ../c.pem, key_file: k.pem}
+            file_sd_configs: [{files: [sd/*.json, /abs/x.yml]}]
+            http_sd_configs: [{url: 'http://h/sd', basic_auth: {username: u, password_file: pw}}]
+        """);
+    PrometheusConfig c = PrometheusConfigLoader.parse("/etc/prom/prometheus.yml", new JsonObject(map));
+    ScrapeConfig a = c.job("a");
+    assertThat(a.http().authorization().credentialsFile()).isEqualTo("/etc/prom/secrets/token");
+    assertThat(a.http().tls().caFile()).isEqualTo("/abs/ca.pem");
+    assertThat(a.http().tls().certFile()).isEqualTo("/etc/c.pem");
+    assertThat(a.http().tls().keyFile()).isEqualTo("/etc/prom/k.pem");
+    assertThat(((FileSdConfig) a.discovery().get(0).config()).files())
+        .containsExactly("/etc/prom/sd/*.json", "/abs/x.yml");
+    assertThat(((HttpSdConfig) a.discovery().get(1).config()).http().basicAuth().passwordFile())
+        .isEqualTo("/etc/prom/pw");
+    // a config file named without a directory leaves them relative to the working directory, as Prometheus
+    PrometheusConfig bare = PrometheusConfigLoader.parse("prometheus.yml", new JsonObject(map));
+    assertThat(bare.job("a").http().authorization().credentialsFile()).isEqualTo("secrets/token");
   }
 
   @Test

@@ -143,7 +143,7 @@ public record ConsulSdConfig(String server, String pathPrefix, String token, Str
       throw new ConfigException(null, path, "at most one of consul SD token, authorization, or oauth2 can be "
           + "configured");
     }
-    HttpClientConfig http = HttpClientConfig.parse(httpRaw, path);
+    HttpClientConfig http = HttpClientConfig.parse(httpRaw, path, baseDir);
     Map<String, String> nodeMeta = new TreeMap<>();
     raw.getJsonObject("node_meta", new JsonObject())
         .forEach(e -> nodeMeta.put(e.getKey(), e.getValue() == null ? "" : e.getValue().toString()));

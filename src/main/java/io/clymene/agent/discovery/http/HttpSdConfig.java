@@ -61,7 +61,7 @@ public record HttpSdConfig(String url, Duration refreshInterval, HttpClientConfi
         throw new ConfigException(null, path + ".refresh_interval", "must be greater than 0");
       }
     }
-    return new HttpSdConfig(url, refresh, HttpClientConfig.parse(raw, path));
+    return new HttpSdConfig(url, refresh, HttpClientConfig.parse(raw, path, baseDir));
   }
 
   @Override
