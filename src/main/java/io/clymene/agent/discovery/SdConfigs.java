@@ -4,6 +4,7 @@ import io.clymene.agent.discovery.consul.ConsulSdConfig;
 import io.clymene.agent.discovery.dns.DnsSdConfig;
 import io.clymene.agent.discovery.file.FileSdConfig;
 import io.clymene.agent.discovery.http.HttpSdConfig;
+import io.clymene.agent.discovery.kubernetes.KubernetesSdConfig;
 import io.clymene.config.Schema.ObjectSchema;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -44,6 +45,7 @@ public final class SdConfigs {
     add(new Mechanism("file_sd_configs", FileSdConfig::schema, FileSdConfig::parse));
     add(new Mechanism("http_sd_configs", HttpSdConfig::schema, HttpSdConfig::parse));
     add(new Mechanism("dns_sd_configs", DnsSdConfig::schema, DnsSdConfig::parse));
+    add(new Mechanism("kubernetes_sd_configs", KubernetesSdConfig::schema, KubernetesSdConfig::parse));
     add(new Mechanism("consul_sd_configs", ConsulSdConfig::schema, ConsulSdConfig::parse));
   }
 
