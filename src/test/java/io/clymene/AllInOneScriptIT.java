@@ -49,7 +49,8 @@ class AllInOneScriptIT {
     Files.writeString(prom, "global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: clymene\n"
         + "    static_configs: [{targets: ['127.0.0.1:" + admin + "']}]\n");
     String[] args = {"--config.file", prom.toString(), "--admin.host=127.0.0.1", "--admin.port=" + admin,
-        "--storage[0].data_dir=" + dir.resolve("data"), "--storage[0].http_port=" + sql};
+        "--storage[0].data_dir=" + dir.resolve("data"), "--storage[0].http_port=" + sql,
+        "--data_dir=" + dir.resolve("clymene-data")};
     QuestDbApi db = new QuestDbApi(sql);
     String instance = "127.0.0.1:" + admin;
 

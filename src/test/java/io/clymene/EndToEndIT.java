@@ -82,7 +82,7 @@ class EndToEndIT {
     PrometheusApi api = new PrometheusApi(prometheus.url());
 
     try (ClymeneProcess p = ClymeneProcess.start("scripts/clymene", dir.resolve("clymene.log"),
-        "--config", cfg.toString(), "--config.file", prom.toString())) {
+        "--config", cfg.toString(), "--config.file", prom.toString(), "--data_dir=" + dir.resolve("clymene-data"))) {
       p.await("node_cpu_seconds_total in the embedded store", Duration.ofSeconds(60), () -> {
         Long n = db.count("select count() from node_cpu_seconds_total");
         return n != null && n > 0 ? n : null;

@@ -54,7 +54,7 @@ public final class AdminServer extends VerticleBase {
   /**
    * Serves {@code GET /api/v1/<name>} in Prometheus' envelope ({@code {"status":"success","data":...}}).
    *
-   * @param name the last path element, e.g. {@code targets}
+   * @param name the path after {@code /api/v1/}, e.g. {@code targets} or {@code status/remote-write}
    * @param handler gives the {@code data} object from the query parameters
    */
   public void api(String name, Function<MultiMap, Future<JsonObject>> handler) {
@@ -76,7 +76,8 @@ public final class AdminServer extends VerticleBase {
     router.get("/ready").handler(this::ready);
     router.get("/-/ready").handler(this::ready);
     router.post("/-/reload").handler(this::reload);
-    router.get("/api/v1/:name").handler(this::api);
+    router.get("/api/v1/:name").handler(rc -> api(rc, rc.pathParam("name")));
+    router.get("/api/v1/status/:name").handler(rc -> api(rc, "status/" + rc.pathParam("name")));
     router.get("/").handler(this::index);
     server = vertx.createHttpServer();
     return server.requestHandler(router).listen(address.port(), address.host());
@@ -116,8 +117,8 @@ public final class AdminServer extends VerticleBase {
     });
   }
 
-  private void api(RoutingContext rc) {
-    Function<MultiMap, Future<JsonObject>> handler = apis.get(rc.pathParam("name"));
+  private void api(RoutingContext rc, String name) {
+    Function<MultiMap, Future<JsonObject>> handler = apis.get(name);
     if (handler == null) {
       rc.response().setStatusCode(404).putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("status", "error").put("errorType", "not_found")

@@ -25,7 +25,9 @@ final class Wiring {
   static Future<CompositeWriterVerticle> storage(RoleContext ctx) {
     ctx.readiness.notReady("storage", "starting " + ctx.config.storage().size() + " writer(s)");
     CompositeWriterVerticle composite = new CompositeWriterVerticle(ctx.config.storage(), ctx.providers,
-        new WriterContext(ctx.vertx, ctx.registry, ctx.version), CompositeWriterVerticle.DEFAULT_FLUSH_DEADLINE);
+        new WriterContext(ctx.vertx, ctx.registry, ctx.version, ctx.config.options().dataDir()),
+        CompositeWriterVerticle.DEFAULT_FLUSH_DEADLINE);
+    ctx.admin().api("status/remote-write", q -> Future.succeededFuture(composite.status()));
     return ctx.deploy(composite).onSuccess(id -> ctx.readiness.ready("storage", ctx.config.storage().size()
         + " writer(s): " + ctx.config.storage().stream().map(e -> e.name()).toList())).map(composite);
   }

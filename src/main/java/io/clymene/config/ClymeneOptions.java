@@ -15,6 +15,8 @@ public final class ClymeneOptions {
   public static final String DEFAULT_HOST = "0.0.0.0";
   /** Default Prometheus-format scrape config. */
   public static final String DEFAULT_SCRAPE_CONFIG = "conf/prometheus.yml";
+  /** Where writers keep their disk queues ({@code <data_dir>/spill/<writer>}) unless told otherwise. */
+  public static final String DEFAULT_DATA_DIR = "data";
   public static final int DEFAULT_GATEWAY_GRPC_PORT = 15610;
   public static final int DEFAULT_GATEWAY_HTTP_PORT = 15611;
 
@@ -22,6 +24,7 @@ public final class ClymeneOptions {
   private final String source;
   private final JsonObject tree;
   private final ServerAddress admin;
+  private final String dataDir;
   private final String scrapeConfigFile;
   private final String agentOutput;
   private final String gatewayOutput;
@@ -40,6 +43,7 @@ public final class ClymeneOptions {
     this.source = source;
     this.tree = tree.copy();
     this.admin = ServerAddress.from(tree.getJsonObject("admin"), "admin", DEFAULT_HOST, role.defaultAdminPort());
+    this.dataDir = tree.getString("data_dir", DEFAULT_DATA_DIR);
     JsonObject agent = tree.getJsonObject("agent", new JsonObject());
     this.scrapeConfigFile = agent.getString("config_file", DEFAULT_SCRAPE_CONFIG);
     this.agentOutput = agent.getString("output", "storage");
@@ -80,6 +84,11 @@ public final class ClymeneOptions {
 
   public ServerAddress admin() {
     return admin;
+  }
+
+  /** The directory for the process' own files (writers' disk queues). */
+  public String dataDir() {
+    return dataDir;
   }
 
   /** The Prometheus-format scrape config file ({@code agent.config_file} or {@code --config.file}). */

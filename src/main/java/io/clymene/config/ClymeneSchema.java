@@ -34,6 +34,7 @@ public final class ClymeneSchema {
     ObjectSchema storageEntry = commonStorageEntry().variants("type", storageTypes.keySet(),
         type -> storageTypes.get(type));
     return object()
+        .field("data_dir", string())
         .field("admin", hostPort())
         .field("agent", object()
             .field("config_file", string())

@@ -11,6 +11,8 @@ import java.time.Duration;
 public final class QueueOptions {
   /** Samples buffered per shard; the queue holds at most {@code capacity * max_shards} samples. */
   public static final int DEFAULT_CAPACITY = 20_000;
+  /** The disk queue's default bound; 0 turns the disk queue off. */
+  public static final long DEFAULT_SPILL_MAX_BYTES = 1L << 30;
   public static final int DEFAULT_MAX_SAMPLES_PER_SEND = 2_000;
   public static final Duration DEFAULT_BATCH_SEND_DEADLINE = Duration.ofSeconds(5);
   public static final int DEFAULT_MIN_SHARDS = 1;
@@ -28,7 +30,7 @@ public final class QueueOptions {
   private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
   private boolean retryOnHttp429 = DEFAULT_RETRY_ON_HTTP_429;
   private String spillDir;
-  private long spillMaxBytes;
+  private long spillMaxBytes = DEFAULT_SPILL_MAX_BYTES;
 
   public QueueOptions() {
   }
@@ -157,11 +159,12 @@ public final class QueueOptions {
     return this;
   }
 
-  /** Where the queue spills when memory is full, or null. */
+  /** Where the queue spills when sends fail or memory is full, or null for {@code <data_dir>/spill/<name>}. */
   public String spillDir() {
     return spillDir;
   }
 
+  /** The disk queue's bound in bytes; 0 when there is no disk queue. */
   public long spillMaxBytes() {
     return spillMaxBytes;
   }

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
  * @param vertx the Vert.x instance
  * @param registry where writers register their own meters
  * @param version the Clymene version
+ * @param dataDir the process' data directory; a writer's disk queue defaults to {@code <dataDir>/spill/<name>}
  */
-public record WriterContext(Vertx vertx, MeterRegistry registry, String version) {
+public record WriterContext(Vertx vertx, MeterRegistry registry, String version, String dataDir) {
 }

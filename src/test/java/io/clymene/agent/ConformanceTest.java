@@ -241,7 +241,7 @@ class ConformanceTest {
         "--enable-feature=agent", "--config.file=" + promConfig, "--storage.agent.path={dir}/wal",
         "--web.listen-address=127.0.0.1:{port}", "--storage.remote.flush-deadline=1s");
     clymene = Launcher.create(CommandLine.parse("--role", "agent", "--config.file", clymeneConfig.toString(),
-        "--admin.host=127.0.0.1", "--admin.port=0"));
+        "--admin.host=127.0.0.1", "--admin.port=0", "--data_dir=" + dir.resolve("clymene-data")));
     clymene.start(Map.of()).toCompletionStage().toCompletableFuture().get();
 
     Thread.sleep(12_000);

@@ -68,7 +68,7 @@ class ReloadTest {
     Path file = dir.resolve("prometheus.yml");
     Files.writeString(file, config("a", "b"));
     launcher = Launcher.create(CommandLine.parse("--role", "agent", "--config.file", file.toString(),
-        "--admin.host=127.0.0.1", "--admin.port=0"));
+        "--admin.host=127.0.0.1", "--admin.port=0", "--data_dir=" + dir.resolve("clymene-data")));
     launcher.start(Map.of()).toCompletionStage().toCompletableFuture().get();
     String reload = "http://127.0.0.1:" + launcher.adminPort() + "/-/reload";
     PrometheusApi api = new PrometheusApi(receiver.url());

@@ -88,7 +88,7 @@ class ScrapeFailuresTest {
     Path promFile = dir.resolve("prometheus.yml");
     Files.writeString(promFile, prom);
     launcher = Launcher.create(CommandLine.parse("--role", "agent", "--config.file", promFile.toString(),
-        "--admin.host=127.0.0.1", "--admin.port=0"));
+        "--admin.host=127.0.0.1", "--admin.port=0", "--data_dir=" + dir.resolve("clymene-data")));
     launcher.start(Map.of()).toCompletionStage().toCompletableFuture().get();
 
     PrometheusApi api = new PrometheusApi(receiver.url());

@@ -139,7 +139,7 @@ class ScrapeHttpOptionsTest {
     Path file = dir.resolve("prometheus.yml");
     Files.writeString(file, cfg);
     launcher = Launcher.create(CommandLine.parse("--role", "agent", "--config.file", file.toString(),
-        "--admin.host=127.0.0.1", "--admin.port=0"));
+        "--admin.host=127.0.0.1", "--admin.port=0", "--data_dir=" + dir.resolve("clymene-data")));
     launcher.start(Map.of()).toCompletionStage().toCompletableFuture().get();
 
     PrometheusApi api = new PrometheusApi(receiver.url());

@@ -56,7 +56,7 @@ public final class DiscoveryBenchmark {
           - url: http://127.0.0.1:%d/api/v1/write
         """.formatted(file, sink.actualPort()));
     Launcher launcher = Launcher.create(CommandLine.parse("--role", "agent", "--config.file", config.toString(),
-        "--admin.host=127.0.0.1", "--admin.port=0"));
+        "--admin.host=127.0.0.1", "--admin.port=0", "--data_dir=" + dir.resolve("clymene-data")));
     launcher.start(Map.of()).toCompletionStage().toCompletableFuture().get();
     String metrics = "http://127.0.0.1:" + launcher.adminPort() + "/metrics";
     HttpClient http = HttpClient.newHttpClient();

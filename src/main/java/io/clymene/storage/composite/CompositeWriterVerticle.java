@@ -8,6 +8,8 @@ import io.clymene.storage.WriterContext;
 import io.clymene.storage.queue.WriterQueue;
 import io.clymene.transport.eventbus.Addresses;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.time.Duration;
@@ -52,6 +54,22 @@ public final class CompositeWriterVerticle extends VerticleBase {
       }
     });
     return qs;
+  }
+
+  /** Every writer's state, for {@code GET /api/v1/status/remote-write}. */
+  public JsonObject status() {
+    JsonArray list = new JsonArray();
+    writers.forEach(w -> {
+      JsonObject o = w.queue() != null ? w.queue().status() : new JsonObject().put("name", w.entry().name())
+          .put("state", "starting");
+      o.put("type", w.entry().type());
+      String url = w.entry().config().getString("url");
+      if (url != null) {
+        o.put("url", url);
+      }
+      list.add(o);
+    });
+    return new JsonObject().put("writers", list);
   }
 
   @Override

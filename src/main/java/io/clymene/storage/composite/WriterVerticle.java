@@ -5,6 +5,9 @@ import io.clymene.storage.StorageProvider;
 import io.clymene.storage.StorageWriter;
 import io.clymene.storage.WriterContext;
 import io.clymene.storage.queue.WriterQueue;
+import io.clymene.storage.spill.DiskQueue;
+import io.clymene.storage.queue.DiskSpill;
+import java.nio.file.Path;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
@@ -45,9 +48,23 @@ final class WriterVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     writer = provider.create(writerContext, entry);
-    return writer.start().onSuccess(v -> {
+    long spillBytes = entry.queue().spillMaxBytes();
+    Path spillDir = Path.of(entry.queue().spillDir() != null ? entry.queue().spillDir()
+        : Path.of(writerContext.dataDir(), "spill", entry.name()).toString());
+    Future<DiskQueue> disk = spillBytes <= 0 ? Future.succeededFuture()
+        : DiskQueue.open(vertx, spillDir, spillBytes, entry.name(), writerContext.registry())
+            .recover(err -> {
+              LOG.error("writer {}: cannot open its disk queue in {} ({}); it keeps data in memory only", entry.name(),
+                  spillDir, err.getMessage());
+              return Future.succeededFuture();
+            });
+    return writer.start().compose(v -> disk).onSuccess(d -> {
       queue = new WriterQueue(entry.name(), writer, entry.queue(), context, writerContext.registry());
-      LOG.info("writer {} ({}) started; {}", entry.name(), entry.type(), entry.queue());
+      if (d != null) {
+        queue.attachSpill(new DiskSpill(d));
+      }
+      LOG.info("writer {} ({}) started; {}{}", entry.name(), entry.type(), entry.queue(),
+          d == null ? ", no disk queue" : ", disk queue " + spillDir + " (up to " + (spillBytes >> 20) + " MiB)");
     });
   }
 

@@ -152,7 +152,7 @@ class DiscoveryVsPrometheusTest {
         "--enable-feature=agent", "--config.file=" + promFile, "--storage.agent.path={dir}/wal",
         "--web.listen-address=127.0.0.1:{port}");
     clymene = Launcher.create(CommandLine.parse("--role", "agent", "--config.file", promFile.toString(),
-        "--admin.host=127.0.0.1", "--admin.port=0"));
+        "--admin.host=127.0.0.1", "--admin.port=0", "--data_dir=" + dir.resolve("clymene-data")));
     clymene.start(Map.of()).toCompletionStage().toCompletableFuture().get();
 
     // Prometheus hands discovered targets to its scrape manager every 5 s
