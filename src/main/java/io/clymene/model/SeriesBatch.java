@@ -2,6 +2,7 @@ package io.clymene.model;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,8 +16,11 @@ import java.util.Map;
  * {@link StaleMarkers#STALE_NAN}) and a 64-bit hash of its label bytes, used for sharding and
  * staleness tracking.
  *
+ * <p>A batch may also carry {@link #metadata()}: the TYPE, HELP and UNIT of the metric families its
+ * source exposed (a scrape attaches its target's about once a minute), for writers that forward it.
+ *
  * <p>Instances are safe to share between threads: nothing is mutated after {@link Builder#build()}.
- * {@link #slice(int, int)} returns a view sharing the arrays.
+ * {@link #slice(int, int)} and {@link #select(int[])} return views sharing the arrays and the metadata.
  */
 public final class SeriesBatch {
 
@@ -34,9 +38,10 @@ public final class SeriesBatch {
   /** For a selection: the series of the underlying arrays, in order; null for a contiguous range. */
   private final int[] index;
   private final int samples;
+  private final List<MetricMetadata> metadata;
 
   private SeriesBatch(byte[] labelData, int[] labelOffsets, long[] hashes, int[] sampleOffsets,
-                      long[] timestamps, double[] values, int first, int count) {
+                      long[] timestamps, double[] values, int first, int count, List<MetricMetadata> metadata) {
     this.labelData = labelData;
     this.labelOffsets = labelOffsets;
     this.hashes = hashes;
@@ -47,6 +52,7 @@ public final class SeriesBatch {
     this.count = count;
     this.index = null;
     this.samples = count == 0 ? 0 : sampleOffsets[first + count] - sampleOffsets[first];
+    this.metadata = metadata;
   }
 
   private SeriesBatch(SeriesBatch base, int[] index, int samples) {
@@ -60,6 +66,7 @@ public final class SeriesBatch {
     this.count = index.length;
     this.index = index;
     this.samples = samples;
+    this.metadata = base.metadata;
   }
 
   /** The position in the underlying arrays of series {@code i}. */
@@ -79,6 +86,19 @@ public final class SeriesBatch {
   /** Number of samples over all series. */
   public int sampleCount() {
     return samples;
+  }
+
+  /**
+   * The metadata of the metric families the source exposed, for writers that send it (remote write);
+   * immutable, usually empty. It describes families, not this batch's series, so views share it whole.
+   *
+   * <p>Only the in-memory path keeps it: the disk queue's record format
+   * ({@code io.clymene.storage.spill.SeriesBatchFormat}) writes series and samples only, so a batch
+   * replayed from disk comes back without metadata. That loses nothing lasting, as each target's metadata
+   * is attached again every minute and writers keep the latest per family.
+   */
+  public List<MetricMetadata> metadata() {
+    return metadata;
   }
 
   /** The shared label bytes; read only between {@link #labelStart} and {@link #labelEnd}. */
@@ -170,7 +190,7 @@ public final class SeriesBatch {
       return select(java.util.Arrays.copyOfRange(index, from, to), true);
     }
     return new SeriesBatch(labelData, labelOffsets, hashes, sampleOffsets, timestamps, values,
-        first + from, to - from);
+        first + from, to - from, metadata);
   }
 
   /**
@@ -203,7 +223,8 @@ public final class SeriesBatch {
 
   @Override
   public String toString() {
-    return "SeriesBatch[series=" + count + ", samples=" + sampleCount() + "]";
+    return "SeriesBatch[series=" + count + ", samples=" + sampleCount()
+        + (metadata.isEmpty() ? "" : ", metadata=" + metadata.size()) + "]";
   }
 
   /** Receives one label as byte ranges of a shared buffer; the bytes are valid only during the call. */
@@ -233,6 +254,7 @@ public final class SeriesBatch {
     private boolean open;
     private boolean preEncoded;
     private long preEncodedHash;
+    private List<MetricMetadata> metadata = List.of();
 
     /** The labels of the series being built; mutable until {@link #endSeries()}. */
     private final ScratchLabels scratch = new ScratchLabels();
@@ -356,6 +378,14 @@ public final class SeriesBatch {
       }
     }
 
+    /**
+     * Sets the metric metadata the next {@link #build()} attaches (copied; cleared by build and reset).
+     */
+    public Builder metadata(List<MetricMetadata> metadata) {
+      this.metadata = List.copyOf(metadata);
+      return this;
+    }
+
     /** The buffer holding the encoded labels of completed series (valid until the next change). */
     public byte[] labelData() {
       return data;
@@ -396,7 +426,7 @@ public final class SeriesBatch {
           java.util.Arrays.copyOf(sampleOffsets, series + 1),
           java.util.Arrays.copyOf(timestamps, samples),
           java.util.Arrays.copyOf(values, samples),
-          0, series);
+          0, series, metadata);
       reset();
       return batch;
     }
@@ -405,6 +435,7 @@ public final class SeriesBatch {
     public void reset() {
       open = false;
       preEncoded = false;
+      metadata = List.of();
       series = 0;
       samples = 0;
       dataLen = 0;

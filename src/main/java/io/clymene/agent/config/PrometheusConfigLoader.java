@@ -306,9 +306,15 @@ public final class PrometheusConfigLoader {
       RelabelConfig.parseList(rw.getJsonArray("write_relabel_configs"), path + ".write_relabel_configs");
       entry.put("write_relabel_configs", rw.getJsonArray("write_relabel_configs").copy());
     }
+    JsonObject metadataConfig = rw.getJsonObject("metadata_config");
+    if (metadataConfig != null) {
+      // same keys and defaults (send: true, send_interval: 1m, max_samples_per_send: 500) in the storage entry
+      entry.put("metadata", metadataConfig.copy());
+    }
     for (String key : rw.fieldNames()) {
       if (!Set.of("url", "name", "headers", "basic_auth", "bearer_token", "bearer_token_file", "authorization",
-          "tls_config", "remote_timeout", "queue_config", "protobuf_message", "write_relabel_configs").contains(key)) {
+          "tls_config", "remote_timeout", "queue_config", "protobuf_message", "write_relabel_configs",
+          "metadata_config").contains(key)) {
         warnings.add(path + "." + key + ": not supported yet; ignored");
       }
     }

@@ -23,6 +23,7 @@ public final class OpenMetricsParser implements ExpositionParser {
     int pos = off;
     int end = off + len;
     line = 1;
+    SampleSink metadataSink = sink.wantsMetadata() ? sink : null;
     int samples = 0;
     while (true) {
       if (pos >= end) {
@@ -40,7 +41,7 @@ public final class OpenMetricsParser implements ExpositionParser {
           }
           return samples;
         }
-        pos = metadata(buf, pos, end, lineStart);
+        pos = metadata(buf, pos, end, lineStart, metadataSink);
       } else {
         pos = sample(buf, pos, end, lineStart, sink);
         samples++;
@@ -49,19 +50,20 @@ public final class OpenMetricsParser implements ExpositionParser {
     }
   }
 
-  private int metadata(byte[] b, int pos, int end, int lineStart) throws ParseException {
+  /** Checks a HELP, TYPE or UNIT line and passes it to the sink, if it wants it; returns the next line's start. */
+  private int metadata(byte[] b, int pos, int end, int lineStart, SampleSink sink) throws ParseException {
     if (pos + 1 >= end || b[pos + 1] != ' ') {
       throw error("\"#\" is not a valid start of a line (expected # HELP, # TYPE, # UNIT or # EOF)", b,
           lineStart, end);
     }
     pos += 2;
-    String kind;
+    MetadataKind kind;
     if (startsWith(b, pos, end, "HELP ")) {
-      kind = "HELP";
+      kind = MetadataKind.HELP;
     } else if (startsWith(b, pos, end, "TYPE ")) {
-      kind = "TYPE";
+      kind = MetadataKind.TYPE;
     } else if (startsWith(b, pos, end, "UNIT ")) {
-      kind = "UNIT";
+      kind = MetadataKind.UNIT;
     } else {
       throw error("invalid comment (expected # HELP, # TYPE, # UNIT or # EOF)", b, lineStart, end);
     }
@@ -81,7 +83,7 @@ public final class OpenMetricsParser implements ExpositionParser {
     int textOff = pos + 1;
     int textLen = lineEnd - textOff;
     switch (kind) {
-      case "TYPE" -> {
+      case TYPE -> {
         String t = new String(b, textOff, textLen, StandardCharsets.UTF_8);
         switch (t) {
           case "counter", "gauge", "histogram", "gaugehistogram", "summary", "info", "stateset", "unknown" -> {
@@ -89,7 +91,7 @@ public final class OpenMetricsParser implements ExpositionParser {
           default -> throw error("invalid metric type \"" + t + "\"", b, lineStart, end);
         }
       }
-      case "HELP" -> {
+      case HELP -> {
         if (!Utf8.valid(b, textOff, textLen)) {
           throw error("help text is not a valid utf8 string", b, lineStart, end);
         }
@@ -102,6 +104,17 @@ public final class OpenMetricsParser implements ExpositionParser {
           throw error("unit not a suffix of metric \"" + new String(b, nameOff, nameLen, StandardCharsets.UTF_8)
               + "\"", b, lineStart, end);
         }
+      }
+    }
+    if (sink != null) {
+      int nameLen = nameEnd - nameOff;
+      if (kind == MetadataKind.HELP && TextParser.indexOf(b, (byte) '\\', textOff, lineEnd) < lineEnd) {
+        // OpenMetrics escapes HELP text like label values (\\, \" and \n), and Prometheus unescapes it so
+        unescapedLen = 0;
+        int uOff = unescape(b, textOff, lineEnd);
+        sink.metadata(kind, b, nameOff, nameLen, unescaped, uOff, unescapedLen - uOff);
+      } else {
+        sink.metadata(kind, b, nameOff, nameLen, b, textOff, textLen);
       }
     }
     return lineEnd + 1;

@@ -7,6 +7,10 @@ package io.clymene.agent.parse;
  * written) to {@link #known}; when the sink knows that text from an earlier scrape, the parser skips
  * parsing the labels and calls {@link #knownSample}. Otherwise it parses the labels and calls
  * {@link #sample}.
+ *
+ * <p>A sink that {@link #wantsMetadata} also gets the body's {@code # HELP}, {@code # TYPE} and
+ * {@code # UNIT} lines through {@link #metadata}; others cost nothing more, as the parsers look at those
+ * lines anyway.
  */
 public interface SampleSink {
 
@@ -51,4 +55,28 @@ public interface SampleSink {
    * @return null to go on, or a problem that makes the whole body invalid (e.g. a duplicate label)
    */
   String sample(byte[] buf, int nameOff, int nameLen, ParsedLabels labels, double value, long timestamp);
+
+  /**
+   * Whether {@link #metadata} should receive the body's metadata lines; parsers ask once per body.
+   */
+  default boolean wantsMetadata() {
+    return false;
+  }
+
+  /**
+   * A valid metadata line, in body order (a family may have several: the last of each kind wins, as
+   * in Prometheus' scrape cache). The byte ranges are valid only during this call.
+   *
+   * @param kind HELP, TYPE or UNIT
+   * @param buf the body
+   * @param nameOff offset in {@code buf} of the metric family name the line names
+   * @param nameLen length of the name
+   * @param textBuf the buffer holding the text: the body, or a parser buffer for HELP text with escapes
+   * @param textOff offset of the text in {@code textBuf}
+   * @param textLen length of the text: HELP with escapes resolved as Prometheus does, TYPE as written
+   *     (see {@link MetadataKind#metricType}), UNIT as written; may be empty
+   */
+  default void metadata(MetadataKind kind, byte[] buf, int nameOff, int nameLen, byte[] textBuf, int textOff,
+                        int textLen) {
+  }
 }

@@ -25,6 +25,8 @@ public final class TextParser implements ExpositionParser {
   private int line;
   private int braceNewlines;
   private boolean remembers;
+  /** The sink, when it wants HELP and TYPE lines; null otherwise. */
+  private SampleSink metadataSink;
 
   @Override
   public int parse(byte[] buf, int off, int len, SampleSink sink) throws ParseException {
@@ -32,6 +34,7 @@ public final class TextParser implements ExpositionParser {
     int end = off + len;
     line = 1;
     remembers = sink.remembersSeries();
+    metadataSink = sink.wantsMetadata() ? sink : null;
     int samples = 0;
     while (pos < end) {
       int lineStart = pos;
@@ -56,6 +59,7 @@ public final class TextParser implements ExpositionParser {
       }
       line++;
     }
+    metadataSink = null;
     return samples;
   }
 
@@ -315,9 +319,11 @@ public final class TextParser implements ExpositionParser {
     if (pos >= lineEnd || !isMetricNameStart(b[pos])) {
       throw error("expected a metric name after " + (help ? "HELP" : "TYPE"), b, lineStart, end);
     }
+    int nameOff = pos;
     while (pos < lineEnd && isMetricNameChar(b[pos])) {
       pos++;
     }
+    int nameLen = pos - nameOff;
     // Prometheus takes the text after the name, minus its first character
     int textOff = Math.min(pos + 1, lineEnd);
     if (type) {
@@ -331,7 +337,37 @@ public final class TextParser implements ExpositionParser {
     } else if (!Utf8.valid(b, textOff, lineEnd - textOff)) {
       throw error("help text is not a valid utf8 string", b, lineStart, end);
     }
+    if (metadataSink != null) {
+      passMetadata(b, help, nameOff, nameLen, textOff, lineEnd);
+    }
     return lineEnd < end ? lineEnd + 1 : lineEnd;
+  }
+
+  /**
+   * Passes a checked HELP or TYPE line to the sink. HELP text gets Prometheus' text-format unescaping:
+   * only {@code \\} and {@code \n} (unlike label values, {@code \"} stays as written).
+   */
+  private void passMetadata(byte[] b, boolean help, int nameOff, int nameLen, int textOff, int textEnd) {
+    if (!help) {
+      metadataSink.metadata(MetadataKind.TYPE, b, nameOff, nameLen, b, textOff, textEnd - textOff);
+      return;
+    }
+    if (indexOf(b, (byte) '\\', textOff, textEnd) == textEnd) {
+      metadataSink.metadata(MetadataKind.HELP, b, nameOff, nameLen, b, textOff, textEnd - textOff);
+      return;
+    }
+    if (textEnd - textOff > unescaped.length) {
+      unescaped = new byte[textEnd - textOff];
+    }
+    int out = 0;
+    for (int i = textOff; i < textEnd; i++) {
+      byte c = b[i];
+      if (c == '\\' && i + 1 < textEnd && (b[i + 1] == '\\' || b[i + 1] == 'n')) {
+        c = b[++i] == 'n' ? (byte) '\n' : (byte) '\\';
+      }
+      unescaped[out++] = c;
+    }
+    metadataSink.metadata(MetadataKind.HELP, b, nameOff, nameLen, unescaped, 0, out);
   }
 
   private double value(byte[] b, int off, int len, int lineStart, int end) throws ParseException {

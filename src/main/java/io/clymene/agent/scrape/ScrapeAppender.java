@@ -1,11 +1,13 @@
 package io.clymene.agent.scrape;
 
 import io.clymene.agent.config.ScrapeConfig;
+import io.clymene.agent.parse.MetadataKind;
 import io.clymene.agent.parse.ParsedLabels;
 import io.clymene.agent.parse.SampleSink;
 import io.clymene.model.Hashing;
 import io.clymene.model.LabelNames;
 import io.clymene.model.Labels;
+import io.clymene.model.MetricMetadata;
 import io.clymene.model.ScratchLabels;
 import io.clymene.model.SeriesBatch;
 import io.clymene.model.StaleMarkers;
@@ -13,6 +15,7 @@ import io.clymene.relabel.Relabeler;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -31,7 +34,13 @@ import java.util.TreeMap;
  * <p>Staleness follows Prometheus: series appended without their own timestamp are tracked, and a
  * tracked series missing from the next append (a scrape, or the empty append after a failed scrape) gets
  * a stale marker. Samples with their own timestamp older than the series' newest are dropped as out of
- * order, as Prometheus' agent does. One instance per target; not thread-safe.
+ * order, as Prometheus' agent does.
+ *
+ * <p>Metadata: on the first successful scrape and then on the first one at least
+ * {@link #METADATA_INTERVAL_MILLIS} after the last collection, the appender asks the parser for the
+ * body's HELP, TYPE and UNIT lines and attaches them to the batch as {@link MetricMetadata}, keyed by the
+ * family name as exposed (metric_relabel_configs do not rename it, as in Prometheus). Other scrapes skip
+ * those lines at no cost. One instance per target; not thread-safe.
  */
 final class ScrapeAppender implements SampleSink {
   private static final String EXPORTED = "exported_";
@@ -52,6 +61,18 @@ final class ScrapeAppender implements SampleSink {
   private final boolean honorTimestamps;
   private final boolean trackTimestampsStaleness;
   private final ScrapeConfig.Limits limits;
+
+  /**
+   * How often a target's metadata goes with its batch: Prometheus' default metadata_config.send_interval,
+   * so each remote-write metadata send finds every target's metadata fresh.
+   */
+  static final long METADATA_INTERVAL_MILLIS = 60_000;
+  /** The scrape time from which metadata is collected again; MIN_VALUE until the first collection. */
+  private long nextMetadataMillis = Long.MIN_VALUE;
+  /** Whether this append collects metadata. */
+  private boolean collectingMetadata;
+  /** This append's metadata by family name, in first-seen order (filled only when collecting). */
+  private final Map<String, MetadataEntry> metadata = new LinkedHashMap<>();
 
   /** Staleness generation: series tracked in it are "current", in the one before "previous". */
   private int generation = 1;
@@ -98,6 +119,9 @@ final class ScrapeAppender implements SampleSink {
     sampleLimitExceeded = false;
     outOfOrder = 0;
     outOfBounds = 0;
+    // the clock going back more than an interval also restarts the cycle
+    collectingMetadata = timeMillis >= nextMetadataMillis || timeMillis < nextMetadataMillis - METADATA_INTERVAL_MILLIS;
+    metadata.clear();
     // Prometheus refuses samples more than 10 minutes in the future
     maxTime = System.currentTimeMillis() + 10 * 60_000;
   }
@@ -138,6 +162,25 @@ final class ScrapeAppender implements SampleSink {
 
   /** The key of the series text last offered to {@link #known}. */
   private long lastKey;
+
+  @Override
+  public boolean wantsMetadata() {
+    return collectingMetadata;
+  }
+
+  @Override
+  public void metadata(MetadataKind kind, byte[] buf, int nameOff, int nameLen, byte[] textBuf, int textOff,
+                       int textLen) {
+    // at most once a minute per target: allocating here is fine
+    String family = new String(buf, nameOff, nameLen, StandardCharsets.UTF_8);
+    MetadataEntry e = metadata.computeIfAbsent(family, f -> new MetadataEntry());
+    switch (kind) {
+      case TYPE -> e.type = MetadataKind.metricType(textBuf, textOff, textLen);
+      case HELP -> e.help = new String(textBuf, textOff, textLen, StandardCharsets.UTF_8);
+      case UNIT -> e.unit = new String(textBuf, textOff, textLen, StandardCharsets.UTF_8);
+      default -> throw new IllegalArgumentException(kind.toString());
+    }
+  }
 
   @Override
   public boolean remembersSeries() {
@@ -304,7 +347,30 @@ final class ScrapeAppender implements SampleSink {
     });
     generation++;
     iteration++;
+    if (collectingMetadata) {
+      attachMetadata();
+    }
     return null;
+  }
+
+  /**
+   * Attaches the collected metadata to the batch being built; the next collection is due an interval
+   * later. A failed scrape attaches none and leaves it due, so the next successful one collects.
+   */
+  private void attachMetadata() {
+    List<MetricMetadata> list = new ArrayList<>(metadata.size());
+    metadata.forEach((family, e) -> list.add(new MetricMetadata(family, e.type, e.help, e.unit)));
+    builder.metadata(list);
+    metadata.clear();
+    collectingMetadata = false;
+    nextMetadataMillis = defaultTime + METADATA_INTERVAL_MILLIS;
+  }
+
+  /** One family's metadata while it is collected; a family has UNKNOWN type until a TYPE line says more. */
+  private static final class MetadataEntry {
+    MetricMetadata.Type type = MetricMetadata.Type.UNKNOWN;
+    String help = "";
+    String unit = "";
   }
 
   /**
@@ -313,6 +379,7 @@ final class ScrapeAppender implements SampleSink {
    */
   void failed(long timeMillis) {
     defaultTime = timeMillis;
+    metadata.clear(); // the failed body's metadata is not attached; the next successful scrape collects
     cache.forEach(id -> {
       // only series that reached the output get markers: a series first seen in a failed scrape never
       // did (Prometheus 2.42's agent drops those too, as their series record was rolled back)

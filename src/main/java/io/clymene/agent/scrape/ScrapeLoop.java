@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * body size limit; the body is parsed with the parser its Content-Type calls for, straight into a batch
  * (see {@link ScrapeAppender}); then the report series ({@code up}, {@code scrape_duration_seconds},
  * {@code scrape_samples_scraped}, {@code scrape_samples_post_metric_relabeling},
- * {@code scrape_series_added}) and the batch goes to the output. A failed scrape (refused, timed out,
+ * {@code scrape_series_added}) and the batch goes to the output; about once a minute it also carries the
+ * target's metric metadata (see {@link ScrapeAppender}). A failed scrape (refused, timed out,
  * bad status, invalid body, a limit exceeded) gives {@code up} 0, stale markers for the series of the
  * previous scrape, and a log line naming the target and the reason. When the target goes away, its
  * series get stale markers about two intervals later, as in Prometheus. Runs on the agent's event loop;

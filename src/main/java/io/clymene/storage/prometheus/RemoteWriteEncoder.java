@@ -1,20 +1,31 @@
 package io.clymene.storage.prometheus;
 
+import io.clymene.model.MetricMetadata;
 import io.clymene.model.SeriesBatch;
 import io.clymene.model.Varint;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Encodes batches as a Prometheus remote-write 1.0 {@code WriteRequest} protobuf. Series labels are
  * already protobuf {@code Label} messages inside the batch, so they are copied as they are; only the
- * {@code TimeSeries} envelopes and the samples are written here. Reusable, not thread-safe.
+ * {@code TimeSeries} envelopes and the samples are written here. Metric metadata, when given, follows
+ * as the optional {@code repeated MetricMetadata metadata = 3}. Reusable, not thread-safe.
  */
 public final class RemoteWriteEncoder {
   private byte[] buf = new byte[64 * 1024];
 
   /** Encodes the batches; returns a new array holding the uncompressed message. */
   public byte[] encode(List<SeriesBatch> batches) {
+    return encode(batches, List.of());
+  }
+
+  /**
+   * Encodes the batches and metric metadata (either may be empty: Prometheus sends metadata in
+   * requests of their own); returns a new array holding the uncompressed message.
+   */
+  public byte[] encode(List<SeriesBatch> batches, List<MetricMetadata> metadata) {
     int pos = 0;
     for (SeriesBatch b : batches) {
       byte[] labels = b.labelData();
@@ -45,7 +56,44 @@ public final class RemoteWriteEncoder {
         }
       }
     }
+    for (MetricMetadata m : metadata) {
+      pos = encodeMetadata(m, pos);
+    }
     return Arrays.copyOf(buf, pos);
+  }
+
+  private int encodeMetadata(MetricMetadata m, int pos) {
+    // not on the per-sample path: metadata is sent rarely, so plain String encoding is fine here
+    byte[] family = m.family().getBytes(StandardCharsets.UTF_8);
+    byte[] help = m.help().getBytes(StandardCharsets.UTF_8);
+    byte[] unit = m.unit().getBytes(StandardCharsets.UTF_8);
+    int type = m.type().wireValue();
+    int len = (type == 0 ? 0 : 2) + bytesFieldSize(family) + bytesFieldSize(help) + bytesFieldSize(unit);
+    pos = ensure(pos, 1 + 5 + len);
+    buf[pos++] = 0x1A; // WriteRequest.metadata = 3
+    pos = Varint.write(buf, pos, len);
+    if (type != 0) {
+      buf[pos++] = 0x08; // MetricMetadata.type = 1
+      buf[pos++] = (byte) type;
+    }
+    pos = writeBytes(0x12, family, pos); // metric_family_name = 2
+    pos = writeBytes(0x22, help, pos); // help = 4
+    return writeBytes(0x2A, unit, pos); // unit = 5
+  }
+
+  /** Size of an optional string field: nothing when empty, as proto3 encodes defaults. */
+  private static int bytesFieldSize(byte[] b) {
+    return b.length == 0 ? 0 : 1 + Varint.size(b.length) + b.length;
+  }
+
+  private int writeBytes(int tag, byte[] b, int pos) {
+    if (b.length == 0) {
+      return pos;
+    }
+    buf[pos++] = (byte) tag;
+    pos = Varint.write(buf, pos, b.length);
+    System.arraycopy(b, 0, buf, pos, b.length);
+    return pos + b.length;
   }
 
   private static int sampleSize(long ts) {

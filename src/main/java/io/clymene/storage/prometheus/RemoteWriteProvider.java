@@ -1,5 +1,8 @@
 package io.clymene.storage.prometheus;
 
+import static io.clymene.config.Schema.bool;
+import static io.clymene.config.Schema.duration;
+import static io.clymene.config.Schema.integer;
 import static io.clymene.config.Schema.listOf;
 import static io.clymene.config.Schema.object;
 import static io.clymene.config.Schema.oneOf;
@@ -13,7 +16,10 @@ import io.clymene.storage.StorageWriter;
 import io.clymene.storage.WriterContext;
 import java.net.URI;
 
-/** The {@code prometheus} storage: Prometheus remote write to any receiver. */
+/**
+ * The {@code prometheus} storage: Prometheus remote write to any receiver, 1.0 by default or 2.0 with
+ * {@code protobuf_message: v2} (or Prometheus' {@code io.prometheus.write.v2.Request}).
+ */
 public final class RemoteWriteProvider implements StorageProvider {
   public static final String TYPE = "prometheus";
 
@@ -26,9 +32,14 @@ public final class RemoteWriteProvider implements StorageProvider {
   public ObjectSchema schema() {
     return object()
         .field("url", string())
-        .field("protobuf_message", oneOf("v1", "v2"))
+        .field("protobuf_message", oneOf(RemoteWriteProtocol.CONFIG_VALUES.toArray(String[]::new)))
         .field("tenant", string())
-        .field("write_relabel_configs", listOf(io.clymene.relabel.RelabelConfig.schema()));
+        .field("write_relabel_configs", listOf(io.clymene.relabel.RelabelConfig.schema()))
+        // Prometheus' metadata_config: send (true), send_interval (1m), max_samples_per_send (500)
+        .field("metadata", object()
+            .field("send", bool())
+            .field("send_interval", duration())
+            .field("max_samples_per_send", integer(1, Integer.MAX_VALUE)));
   }
 
   @Override
@@ -47,9 +58,16 @@ public final class RemoteWriteProvider implements StorageProvider {
     }
     io.clymene.relabel.RelabelConfig.parseList(entry.config().getJsonArray("write_relabel_configs"),
         entry.path() + ".write_relabel_configs");
-    if ("v2".equals(entry.config().getString("protobuf_message"))) {
-      throw new ConfigException(null, entry.path() + ".protobuf_message",
-          "remote write 2.0 is not available in this version (expected v1)");
+    String interval = entry.config().getJsonObject("metadata", new io.vertx.core.json.JsonObject())
+        .getString("send_interval");
+    if (interval != null && io.clymene.config.Durations.parse(interval).isZero()) {
+      throw new ConfigException(null, entry.path() + ".metadata.send_interval",
+          "expected a duration above zero such as 1m, got '" + interval + "'");
+    }
+    try {
+      RemoteWriteProtocol.fromConfig(entry.config().getString("protobuf_message"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(null, entry.path() + ".protobuf_message", e.getMessage());
     }
   }
 

@@ -794,7 +794,7 @@ public final class WriterQueue {
         } else {
           failed.increment(n);
           (we.retryable() ? droppedShutdown : droppedRejected).increment(n);
-          LOG.warn("writer {}: dropped {} samples the backend rejected: {}", name, n, we.getMessage());
+          dropLog.warn("writer {}: dropped {} samples the backend rejected: {}", name, n, we.getMessage());
           done(n);
         }
       });

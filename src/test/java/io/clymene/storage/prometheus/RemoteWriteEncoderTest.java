@@ -2,6 +2,7 @@ package io.clymene.storage.prometheus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clymene.model.MetricMetadata;
 import io.clymene.model.SeriesBatch;
 import io.clymene.model.StaleMarkers;
 import io.clymene.proto.prometheus.Remote;
@@ -52,6 +53,49 @@ class RemoteWriteEncoderTest {
     Remote.WriteRequest req = Remote.WriteRequest.parseFrom(new RemoteWriteEncoder().encode(List.of(b.build())));
     assertThat(req.getTimeseriesCount()).isEqualTo(5000);
     assertThat(req.getTimeseries(4999).getLabels(1).getValue()).isEqualTo("4999");
+  }
+
+  @Test
+  void encodesMetadataAfterTheSeries() throws Exception {
+    SeriesBatch.Builder b = new SeriesBatch.Builder();
+    b.beginSeries().label("__name__", "http_requests_total").sample(10, 1);
+    b.endSeries();
+    List<MetricMetadata> metadata = List.of(
+        new MetricMetadata("http_requests_total", MetricMetadata.Type.COUNTER, "Requests handled.", ""),
+        new MetricMetadata("temp_celsius", MetricMetadata.Type.GAUGE, "Température.", "celsius"),
+        new MetricMetadata("mystery", MetricMetadata.Type.UNKNOWN, null, null));
+
+    byte[] bytes = new RemoteWriteEncoder().encode(List.of(b.build()), metadata);
+    Remote.WriteRequest req = Remote.WriteRequest.parseFrom(bytes);
+
+    assertThat(req.getTimeseriesCount()).isEqualTo(1);
+    assertThat(req.getTimeseries(0).getLabels(0).getValue()).isEqualTo("http_requests_total");
+    assertThat(req.getMetadataCount()).isEqualTo(3);
+    Types.MetricMetadata counter = req.getMetadata(0);
+    assertThat(counter.getType()).isEqualTo(Types.MetricMetadata.MetricType.COUNTER);
+    assertThat(counter.getMetricFamilyName()).isEqualTo("http_requests_total");
+    assertThat(counter.getHelp()).isEqualTo("Requests handled.");
+    assertThat(counter.getUnit()).isEmpty();
+    Types.MetricMetadata gauge = req.getMetadata(1);
+    assertThat(gauge.getType()).isEqualTo(Types.MetricMetadata.MetricType.GAUGE);
+    assertThat(gauge.getHelp()).isEqualTo("Température.");
+    assertThat(gauge.getUnit()).isEqualTo("celsius");
+    assertThat(req.getMetadata(2).getType()).isEqualTo(Types.MetricMetadata.MetricType.UNKNOWN);
+    assertThat(req.getMetadata(2).getMetricFamilyName()).isEqualTo("mystery");
+    // every metadata field is encoded canonically: protobuf-java writes the same bytes for them
+    byte[] metadataOnly = new RemoteWriteEncoder().encode(List.of(), metadata);
+    assertThat(Remote.WriteRequest.parseFrom(metadataOnly).toByteArray()).isEqualTo(metadataOnly);
+  }
+
+  @Test
+  void withoutMetadataTheRequestIsUnchanged() throws Exception {
+    SeriesBatch.Builder b = new SeriesBatch.Builder();
+    b.beginSeries().label("__name__", "up").sample(10, 1);
+    b.endSeries();
+    SeriesBatch batch = b.build();
+    RemoteWriteEncoder encoder = new RemoteWriteEncoder();
+    assertThat(encoder.encode(List.of(batch), List.of())).isEqualTo(encoder.encode(List.of(batch)));
+    assertThat(Remote.WriteRequest.parseFrom(encoder.encode(List.of(batch))).getMetadataCount()).isZero();
   }
 
   @Test
