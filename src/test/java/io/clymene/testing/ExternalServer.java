@@ -11,18 +11,22 @@ import java.util.List;
 /**
  * A real server binary (Prometheus, node_exporter, ...) started by a test on loopback, in its own temp
  * directory, logging to a file, stopped by PID. A missing binary fails the test with the Debian package
- * to install (scripts/test installs it).
+ * to install (scripts/test installs it). {@link #stop} and {@link #start} take it down and bring it back
+ * with the same command, port and directory (its data), for outage tests.
  */
 public final class ExternalServer implements AutoCloseable {
   private final String name;
-  private final Process process;
+  private final List<String> command;
+  private final String readyPath;
   private final Path dir;
   private final Path log;
   private final int port;
+  private volatile Process process;
 
-  private ExternalServer(String name, Process process, Path dir, Path log, int port) {
+  private ExternalServer(String name, List<String> command, String readyPath, Path dir, Path log, int port) {
     this.name = name;
-    this.process = process;
+    this.command = List.copyOf(command);
+    this.readyPath = readyPath;
     this.dir = dir;
     this.log = log;
     this.port = port;
@@ -59,32 +63,77 @@ public final class ExternalServer implements AutoCloseable {
     for (String a : args) {
       cmd.add(a.replace("{dir}", dir.toString()).replace("{port}", Integer.toString(port)));
     }
-    Path log = dir.resolve(name + ".log");
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
-    ExternalServer server = new ExternalServer(name, p, dir, log, port);
+    ExternalServer server = new ExternalServer(name, cmd, readyPath, dir, dir.resolve(name + ".log"), port);
     try {
-      Await.until(name + " on port " + port + " to be ready", Duration.ofSeconds(30), () -> {
-        if (!p.isAlive()) {
-          throw new AssertionError(name + " exited: " + server.logTail());
-        }
-        var r = Http.get("http://127.0.0.1:" + port + readyPath);
-        return r != null && r.statusCode() == 200 ? Boolean.TRUE : null;
-      });
-    } catch (AssertionError e) {
+      server.start();
+    } catch (AssertionError | IOException e) {
       server.close();
       throw e;
     }
     return server;
   }
 
+  /**
+   * Starts the server (again): the same command, port and directory, so it finds the data it had. Waits
+   * until it is ready; the log is appended to.
+   */
+  public void start() throws IOException {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException(this + " is running");
+    }
+    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    process = p;
+    Await.until(name + " on port " + port + " to be ready", Duration.ofSeconds(30), () -> {
+      if (!p.isAlive()) {
+        throw new AssertionError(name + " exited: " + logTail());
+      }
+      var r = Http.get("http://127.0.0.1:" + port + readyPath);
+      return r != null && r.statusCode() == 200 ? Boolean.TRUE : null;
+    });
+  }
+
+  /** Stops the server (SIGTERM, SIGKILL after 10 s) and waits until it has exited; its directory stays. */
+  public void stop() {
+    Process p = process;
+    if (p == null) {
+      return;
+    }
+    p.destroy();
+    try {
+      if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether the server process is running. */
+  public boolean isRunning() {
+    Process p = process;
+    return p != null && p.isAlive();
+  }
+
   /** A real Prometheus 2.x server with the remote-write receiver on. */
   public static ExternalServer prometheusReceiver() throws IOException {
     Path cfg = Files.createTempFile("prom-receiver-", ".yml");
     Files.writeString(cfg, "global:\n  scrape_interval: 1h\n");
+    cfg.toFile().deleteOnExit(); // kept until then: a restarted server reads it again
     return start("prometheus", "prometheus", "prometheus", "/-/ready",
         "--config.file=" + cfg, "--storage.tsdb.path={dir}/data", "--web.listen-address=127.0.0.1:{port}",
         "--web.enable-remote-write-receiver");
+  }
+
+  /**
+   * A real VictoriaMetrics (single node) as a remote-write receiver, keeping every raw sample (no
+   * deduplication) and showing fresh data after one second.
+   */
+  public static ExternalServer victoriaMetrics() throws IOException {
+    return start("victoria-metrics", "victoria-metrics", "victoria-metrics", "/health",
+        "-httpListenAddr=127.0.0.1:{port}", "-storageDataPath={dir}/data", "-search.latencyOffset=1s",
+        "-retentionPeriod=100y", "-loggerLevel=ERROR");
   }
 
   /** A real node_exporter. */
@@ -117,15 +166,7 @@ public final class ExternalServer implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    stop();
     TempDirs.delete(dir);
   }
 
