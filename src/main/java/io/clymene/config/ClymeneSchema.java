@@ -83,6 +83,13 @@ public final class ClymeneSchema {
             .field("password_file", string()))
         .field("bearer_token", string())
         .field("bearer_token_file", string())
+        .field("oauth2", object()
+            .field("client_id", string())
+            .field("client_secret", string())
+            .field("client_secret_file", string())
+            .field("scopes", listOf(string()))
+            .field("token_url", string())
+            .field("endpoint_params", mapOf(string())))
         .field("tls", tls())
         .field("timeout", duration());
   }

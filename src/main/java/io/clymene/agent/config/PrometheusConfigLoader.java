@@ -258,6 +258,20 @@ public final class PrometheusConfigLoader {
     if (rw.containsKey("bearer_token_file")) {
       entry.put("bearer_token_file", rw.getString("bearer_token_file"));
     }
+    JsonObject oauth2 = rw.getJsonObject("oauth2");
+    if (oauth2 != null) {
+      if (!oauth2.containsKey("token_url")) {
+        throw new ConfigException(null, path + ".oauth2.token_url", "missing; oauth2 needs the token endpoint");
+      }
+      JsonObject o = new JsonObject();
+      for (String k : List.of("client_id", "client_secret", "client_secret_file", "scopes", "token_url",
+          "endpoint_params")) {
+        if (oauth2.containsKey(k)) {
+          o.put(k, oauth2.getValue(k));
+        }
+      }
+      entry.put("oauth2", o);
+    }
     JsonObject authz = rw.getJsonObject("authorization");
     if (authz != null) {
       String type = authz.getString("type", "Bearer");
@@ -312,7 +326,7 @@ public final class PrometheusConfigLoader {
       entry.put("metadata", metadataConfig.copy());
     }
     for (String key : rw.fieldNames()) {
-      if (!Set.of("url", "name", "headers", "basic_auth", "bearer_token", "bearer_token_file", "authorization",
+      if (!Set.of("url", "name", "headers", "basic_auth", "bearer_token", "bearer_token_file", "authorization", "oauth2",
           "tls_config", "remote_timeout", "queue_config", "protobuf_message", "write_relabel_configs",
           "metadata_config").contains(key)) {
         warnings.add(path + "." + key + ": not supported yet; ignored");

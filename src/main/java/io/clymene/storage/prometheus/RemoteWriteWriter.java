@@ -6,6 +6,7 @@ import io.clymene.model.SeriesBatch;
 import io.clymene.relabel.RelabelConfig;
 import io.clymene.relabel.Relabeler;
 import io.clymene.relabel.SeriesRelabeler;
+import io.clymene.storage.OAuth2Tokens;
 import io.clymene.storage.StorageEntry;
 import io.clymene.storage.StorageWriter;
 import io.clymene.storage.WriteException;
@@ -72,6 +73,7 @@ final class RemoteWriteWriter implements StorageWriter {
   private final StorageEntry entry;
   private final URI url;
   private final String tenant;
+  private final OAuth2Tokens oauth2;
   private final RemoteWriteProtocol protocol;
   private final RemoteWriteEncoder encoder;
   private final RemoteWriteV2Encoder encoderV2;
@@ -104,6 +106,8 @@ final class RemoteWriteWriter implements StorageWriter {
     this.entry = entry;
     this.url = URI.create(entry.config().getString("url"));
     this.tenant = entry.config().getString("tenant");
+    JsonObject oauth = entry.config().getJsonObject("oauth2");
+    this.oauth2 = oauth == null ? null : new OAuth2Tokens(context.vertx(), oauth);
     this.protocol = RemoteWriteProtocol.fromConfig(entry.config().getString("protobuf_message"));
     this.encoder = protocol == RemoteWriteProtocol.V1 ? new RemoteWriteEncoder() : null;
     this.encoderV2 = protocol == RemoteWriteProtocol.V2 ? new RemoteWriteV2Encoder(this::metadataOf) : null;
@@ -263,6 +267,22 @@ final class RemoteWriteWriter implements StorageWriter {
       r.reset();
       return Future.failedFuture(WriteException.retryable("cannot read a credentials file: " + e.getMessage(), e));
     }
+    if (oauth2 != null) {
+      return oauth2.token()
+          .recover(err -> {
+            r.reset();
+            return Future.failedFuture(WriteException.retryable("cannot get an OAuth 2.0 token: " + err.getMessage(),
+                err));
+          })
+          .compose(t -> {
+            r.putHeader("Authorization", "Bearer " + t);
+            return sendWithHeaders(r, body);
+          });
+    }
+    return sendWithHeaders(r, body);
+  }
+
+  private Future<HttpClientResponse> sendWithHeaders(HttpClientRequest r, Buffer body) {
     r.putHeader("Content-Encoding", "snappy")
         .putHeader("Content-Type", protocol.contentType())
         .putHeader("User-Agent", "Clymene/" + context.version())
@@ -375,6 +395,9 @@ final class RemoteWriteWriter implements StorageWriter {
 
   @Override
   public Future<Void> stop() {
+    if (oauth2 != null) {
+      oauth2.close();
+    }
     if (metadataTimer >= 0) {
       context.vertx().cancelTimer(metadataTimer);
       metadataTimer = -1;

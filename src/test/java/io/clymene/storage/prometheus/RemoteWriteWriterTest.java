@@ -47,6 +47,7 @@ class RemoteWriteWriterTest {
   private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
   private volatile Consumer<HttpServerResponse> answer = r -> r.setStatusCode(204).end();
   private final List<RemoteWriteWriter> writers = new ArrayList<>();
+  private final List<String> tokenRequests = Collections.synchronizedList(new ArrayList<>());
 
   /** One request as the receiver saw it, body uncompressed. */
   record Received(MultiMap headers, byte[] body) {
@@ -58,6 +59,12 @@ class RemoteWriteWriterTest {
     registry = new SimpleMeterRegistry();
     server = vertx.createHttpServer()
         .requestHandler(req -> req.body().onSuccess(b -> {
+          if (req.path().equals("/token")) {
+            tokenRequests.add(req.getHeader("Authorization") + " " + b);
+            req.response().putHeader("Content-Type", "application/json")
+                .end("{\"access_token\": \"tok-" + tokenRequests.size() + "\", \"expires_in\": 3600}");
+            return;
+          }
           try {
             received.add(new Received(MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
                 Snappy.uncompress(b.getBytes())));
@@ -95,6 +102,27 @@ class RemoteWriteWriterTest {
     assertThat(req.getSymbolsList()).containsExactly("", "__name__", "a", "job", "j", "b");
     assertThat(req.getTimeseriesList()).extracting(WriteV2.TimeSeries::getSamplesCount).containsExactly(2, 1);
     assertThat(partialDrops()).isEqualTo(2.0);
+  }
+
+  @Test
+  void oauth2ClientCredentialsTokenIsFetchedOnceAndSentAsBearer() throws Exception {
+    JsonObject json = new JsonObject().put("type", "prometheus")
+        .put("url", "http://127.0.0.1:" + server.actualPort() + "/api/v1/write")
+        .put("oauth2", new JsonObject().put("client_id", "clymene").put("client_secret", "s3cret")
+            .put("scopes", new io.vertx.core.json.JsonArray().add("write")).put("token_url",
+                "http://127.0.0.1:" + server.actualPort() + "/token"));
+    RemoteWriteWriter w = new RemoteWriteWriter(new WriterContext(vertx, registry, "test", null),
+        StorageEntry.from(json, "storage[0]", "rw", new QueueOptions()));
+    w.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    writers.add(w);
+    assertThat(write(w, batch())).isNull();
+    assertThat(write(w, batch())).isNull();
+    assertThat(received).hasSize(2);
+    assertThat(received).allMatch(r -> "Bearer tok-1".equals(r.headers().get("Authorization")));
+    assertThat(tokenRequests).hasSize(1);
+    assertThat(tokenRequests.get(0)).startsWith("Basic " + java.util.Base64.getEncoder()
+        .encodeToString("clymene:s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .contains("grant_type=client_credentials").contains("scope=write");
   }
 
   @Test
