@@ -78,6 +78,7 @@ class AllInOneScriptIT {
       Duration stopped = p.awaitExit(Duration.ofSeconds(10));
       assertThat(stopped).as("stop after Ctrl-C; log:\n" + p.log()).isNotNull();
       assertThat(stopped).isLessThan(Duration.ofSeconds(5));
+      assertThat(p.exitValue()).as("a clean stop exits 0").isZero();
       assertThat(db.count("select count() from up")).as("the store stops with the process").isNull();
     }
 

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -36,7 +37,11 @@ public final class Main {
       System.exit(main.lastExitCode);
     }
     Logger log = LoggerFactory.getLogger(Main.class);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runnable stop = () -> {
+      if (!stopping.compareAndSet(false, true)) {
+        return;
+      }
       log.info("stopping");
       try {
         await(launcher.stop(STOP_DEADLINE));
@@ -44,7 +49,13 @@ public final class Main {
       } catch (Exception e) {
         log.warn("stop did not finish cleanly: {}", e.getMessage());
       }
-    }, "clymene-shutdown"));
+    };
+    // the hook covers every other way out; SIGTERM and SIGINT stop cleanly and exit 0, as Prometheus does
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "clymene-shutdown"));
+    Signals.onTerminate(() -> new Thread(() -> {
+      stop.run();
+      System.exit(0);
+    }, "clymene-stop").start());
     Signals.onHangup(() -> launcher.reload().onFailure(e -> { }));
   }
 
