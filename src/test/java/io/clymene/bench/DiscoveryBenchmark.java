@@ -63,7 +63,8 @@ public final class DiscoveryBenchmark {
 
     Thread.sleep(2000);
     long base = heapAfterGc();
-    System.out.printf("targets: %d; heap before: %.1f MiB%n", n, base / 1048576.0);
+    double rssBase = rssMiB();
+    System.out.printf("targets: %d; heap before: %.1f MiB; RSS %.1f MiB%n", n, base / 1048576.0, rssBase);
 
     long took = apply(file, groups(n, 0, target.actualPort()), n, http, metrics);
     System.out.printf("%d targets applied in %d ms%n", n, took);
@@ -74,6 +75,8 @@ public final class DiscoveryBenchmark {
     long scraped = heapAfterGc();
     System.out.printf("heap after every target was scraped once: %.1f MiB (+%.1f MiB, %.1f KiB per target)%n",
         scraped / 1048576.0, (scraped - base) / 1048576.0, (scraped - base) / 1024.0 / n);
+    double rss = rssMiB();
+    System.out.printf("RSS after every target was scraped once: %.1f MiB (+%.1f MiB)%n", rss, rss - rssBase);
 
     took = apply(file, groups(n, n / 10, target.actualPort()), n + n / 10, http, metrics);
     System.out.printf("a tenth of the targets replaced in %d ms%n", took);
@@ -117,6 +120,16 @@ public final class DiscoveryBenchmark {
       }
       Thread.sleep(20);
     }
+  }
+
+  /** The process' resident memory, from /proc (Linux). */
+  private static double rssMiB() throws java.io.IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+      }
+    }
+    return Double.NaN;
   }
 
   private static long heapAfterGc() throws InterruptedException {
