@@ -13,7 +13,9 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * OAuth 2.0 client-credentials tokens for a writer ({@code oauth2}: {@code client_id},
@@ -23,23 +25,75 @@ import java.util.List;
  */
 public final class OAuth2Tokens {
   private final Vertx vertx;
-  private final JsonObject config;
   private final HttpClient client;
+  private final boolean ownsClient;
+  private final String clientId;
+  private final String clientSecret;
+  private final String clientSecretFile;
+  private final List<String> scopes;
+  private final String tokenUrl;
+  private final Map<String, String> endpointParams;
   private String token;
   private long expiresAtMillis;
   private Future<String> pending;
 
   /**
+   * Tokens for a writer, with a client of their own.
+   *
    * @param vertx the writer's Vert.x
    * @param config the {@code oauth2} object of a storage entry
    */
   public OAuth2Tokens(Vertx vertx, JsonObject config) {
-    this.vertx = vertx;
-    this.config = config.copy();
-    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+    this(vertx, vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)), true,
+        config.getString("client_id", ""), config.getString("client_secret"), config.getString("client_secret_file"),
+        strings(config.getJsonArray("scopes", new JsonArray())), config.getString("token_url"),
+        params(config.getJsonObject("endpoint_params", new JsonObject())));
   }
 
-  /** A valid token; call on the writer's context. */
+  /**
+   * Tokens fetched through an existing client (a scrape job's, with its TLS and proxy settings).
+   *
+   * @param vertx the Vert.x instance (to read the secret file)
+   * @param client the client for token requests; not closed by {@link #close()}
+   * @param clientId the client id
+   * @param clientSecret the secret, or null
+   * @param clientSecretFile the file holding the secret, or null
+   * @param scopes the scopes asked for
+   * @param tokenUrl the token endpoint
+   * @param endpointParams extra form parameters
+   */
+  public OAuth2Tokens(Vertx vertx, HttpClient client, String clientId, String clientSecret, String clientSecretFile,
+                      List<String> scopes, String tokenUrl, Map<String, String> endpointParams) {
+    this(vertx, client, false, clientId, clientSecret, clientSecretFile, scopes, tokenUrl, endpointParams);
+  }
+
+  private OAuth2Tokens(Vertx vertx, HttpClient client, boolean ownsClient, String clientId, String clientSecret,
+                       String clientSecretFile, List<String> scopes, String tokenUrl,
+                       Map<String, String> endpointParams) {
+    this.vertx = vertx;
+    this.client = client;
+    this.ownsClient = ownsClient;
+    this.clientId = clientId == null ? "" : clientId;
+    this.clientSecret = clientSecret;
+    this.clientSecretFile = clientSecretFile;
+    this.scopes = List.copyOf(scopes);
+    this.tokenUrl = tokenUrl;
+    this.endpointParams = new LinkedHashMap<>(endpointParams);
+  }
+
+  private static List<String> strings(JsonArray a) {
+    List<String> out = new ArrayList<>();
+    a.forEach(x -> out.add(String.valueOf(x)));
+    return out;
+  }
+
+  private static Map<String, String> params(JsonObject o) {
+    Map<String, String> out = new LinkedHashMap<>();
+    o.forEach(e -> out.put(e.getKey(), String.valueOf(e.getValue())));
+    return out;
+  }
+
+  /** A valid token; call on one context (the writer's or the scrape job's). */
   public Future<String> token() {
     if (token != null && System.currentTimeMillis() < expiresAtMillis) {
       return Future.succeededFuture(token);
@@ -51,20 +105,17 @@ public final class OAuth2Tokens {
   }
 
   private Future<String> fetch() {
-    String file = config.getString("client_secret_file");
-    Future<String> secret = file == null ? Future.succeededFuture(config.getString("client_secret", ""))
-        : vertx.fileSystem().readFile(file).map(b -> b.toString(StandardCharsets.UTF_8).trim());
-    String tokenUrl = config.getString("token_url");
+    Future<String> secret = clientSecretFile == null
+        ? Future.succeededFuture(clientSecret == null ? "" : clientSecret)
+        : vertx.fileSystem().readFile(clientSecretFile).map(b -> b.toString(StandardCharsets.UTF_8).trim())
+            .recover(err -> Future.failedFuture("cannot read " + clientSecretFile + ": " + err.getMessage()));
     return secret.compose(s -> {
       StringBuilder form = new StringBuilder("grant_type=client_credentials");
-      List<String> scopes = new ArrayList<>();
-      config.getJsonArray("scopes", new JsonArray()).forEach(x -> scopes.add(String.valueOf(x)));
       if (!scopes.isEmpty()) {
         form.append("&scope=").append(enc(String.join(" ", scopes)));
       }
-      config.getJsonObject("endpoint_params", new JsonObject())
-          .forEach(e -> form.append('&').append(enc(e.getKey())).append('=').append(enc(String.valueOf(e.getValue()))));
-      String basic = Base64.getEncoder().encodeToString((enc(config.getString("client_id", "")) + ":" + enc(s))
+      endpointParams.forEach((k, v) -> form.append('&').append(enc(k)).append('=').append(enc(v)));
+      String basic = Base64.getEncoder().encodeToString((enc(clientId) + ":" + enc(s))
           .getBytes(StandardCharsets.UTF_8));
       RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(tokenUrl)
           .putHeader("Content-Type", "application/x-www-form-urlencoded")
@@ -72,7 +123,8 @@ public final class OAuth2Tokens {
       return client.request(req).compose(r -> r.send(Buffer.buffer(form.toString())))
           .compose(resp -> resp.body().compose(body -> {
             if (resp.statusCode() / 100 != 2) {
-              return Future.failedFuture("oauth2 token request to " + tokenUrl + " answered " + resp.statusCode());
+              return Future.failedFuture("oauth2 token request to " + tokenUrl + " answered " + resp.statusCode()
+                  + ": " + body.toString().trim());
             }
             JsonObject json;
             try {
@@ -85,6 +137,7 @@ public final class OAuth2Tokens {
               return Future.failedFuture("oauth2 token answer from " + tokenUrl + " has no access_token");
             }
             token = t;
+            // refresh a little early, like golang.org/x/oauth2 (10 s before expiry)
             expiresAtMillis = System.currentTimeMillis() + Math.max(0, json.getLong("expires_in", 3600L) - 10) * 1000;
             return Future.succeededFuture(t);
           }));
@@ -95,8 +148,8 @@ public final class OAuth2Tokens {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
-  /** Closes the token client. */
+  /** Closes the token client when it is this object's own. */
   public Future<Void> close() {
-    return client.close();
+    return ownsClient ? client.close() : Future.succeededFuture();
   }
 }

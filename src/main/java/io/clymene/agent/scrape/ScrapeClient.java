@@ -2,22 +2,20 @@ package io.clymene.agent.scrape;
 
 import io.clymene.agent.config.HttpClientConfig;
 import io.clymene.agent.config.ScrapeConfig;
+import io.clymene.storage.OAuth2Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.ProxyType;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -36,8 +34,7 @@ public final class ScrapeClient {
   private final Vertx vertx;
   private final HttpClientConfig http;
   private final HttpClient client;
-  private String oauthToken;
-  private long oauthExpiresAtMillis;
+  private final OAuth2Tokens oauth;
 
   ScrapeClient(Vertx vertx, ScrapeConfig config) {
     this(vertx, config.http(), config.scheme());
@@ -70,6 +67,9 @@ public final class ScrapeClient {
       }
     }
     this.client = vertx.httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(2)).build();
+    HttpClientConfig.OAuth2 o = http.oauth2();
+    this.oauth = o == null ? null : new OAuth2Tokens(vertx, client, o.clientId(), o.clientSecret(),
+        o.clientSecretFile(), o.scopes(), o.tokenUrl(), o.endpointParams());
   }
 
   /** The underlying client. */
@@ -108,7 +108,7 @@ public final class ScrapeClient {
       });
     }
     if (http.oauth2() != null) {
-      return oauthToken().map(token -> {
+      return oauth.token().map(token -> {
         req.putHeader("Authorization", "Bearer " + token);
         return req;
       });
@@ -123,52 +123,6 @@ public final class ScrapeClient {
     return vertx.fileSystem().readFile(file)
         .map(b -> b.toString(StandardCharsets.UTF_8).trim())
         .recover(err -> Future.failedFuture("cannot read " + file + ": " + err.getMessage()));
-  }
-
-  /** A cached OAuth 2.0 client-credentials token, fetched again shortly before it expires. */
-  private Future<String> oauthToken() {
-    if (oauthToken != null && System.currentTimeMillis() < oauthExpiresAtMillis) {
-      return Future.succeededFuture(oauthToken);
-    }
-    HttpClientConfig.OAuth2 o = http.oauth2();
-    return secret(o.clientSecret(), o.clientSecretFile()).compose(secret -> {
-      StringBuilder form = new StringBuilder("grant_type=client_credentials");
-      if (!o.scopes().isEmpty()) {
-        form.append("&scope=").append(enc(String.join(" ", o.scopes())));
-      }
-      o.endpointParams().forEach((k, v) -> form.append('&').append(enc(k)).append('=').append(enc(v)));
-      String basic = Base64.getEncoder().encodeToString((enc(o.clientId()) + ":" + enc(secret))
-          .getBytes(StandardCharsets.UTF_8));
-      RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(o.tokenUrl())
-          .putHeader("Content-Type", "application/x-www-form-urlencoded")
-          .putHeader("Authorization", "Basic " + basic);
-      return client.request(req).compose(r -> r.send(Buffer.buffer(form.toString())))
-          .compose(resp -> resp.body().compose(body -> {
-            if (resp.statusCode() / 100 != 2) {
-              return Future.failedFuture("oauth2 token request to " + o.tokenUrl() + " answered " + resp.statusCode()
-                  + ": " + body.toString().trim());
-            }
-            JsonObject json;
-            try {
-              json = new JsonObject(body);
-            } catch (RuntimeException e) {
-              return Future.failedFuture("oauth2 token answer from " + o.tokenUrl() + " is not JSON");
-            }
-            String token = json.getString("access_token");
-            if (token == null || token.isEmpty()) {
-              return Future.failedFuture("oauth2 token answer from " + o.tokenUrl() + " has no access_token");
-            }
-            long expiresIn = json.getLong("expires_in", 3600L);
-            oauthToken = token;
-            // refresh a little early, like golang.org/x/oauth2 (10 s before expiry)
-            oauthExpiresAtMillis = System.currentTimeMillis() + Math.max(0, expiresIn - 10) * 1000;
-            return Future.succeededFuture(token);
-          }));
-    });
-  }
-
-  private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   static void applyTls(HttpClientOptions options, HttpClientConfig.TlsConfig tls) {

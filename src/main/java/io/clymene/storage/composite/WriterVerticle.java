@@ -6,7 +6,6 @@ import io.clymene.storage.StorageWriter;
 import io.clymene.storage.WriterContext;
 import io.clymene.storage.queue.WriterQueue;
 import io.clymene.storage.spill.DiskQueue;
-import io.clymene.storage.queue.DiskSpill;
 import java.nio.file.Path;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -61,7 +60,7 @@ final class WriterVerticle extends VerticleBase {
     return writer.start().compose(v -> disk).onSuccess(d -> {
       queue = new WriterQueue(entry.name(), writer, entry.queue(), context, writerContext.registry());
       if (d != null) {
-        queue.attachSpill(new DiskSpill(d));
+        queue.attachSpill(d);
       }
       LOG.info("writer {} ({}) started; {}{}", entry.name(), entry.type(), entry.queue(),
           d == null ? ", no disk queue" : ", disk queue " + spillDir + " (up to " + (spillBytes >> 20) + " MiB)");

@@ -1,6 +1,7 @@
 package io.clymene.storage.spill;
 
 import io.clymene.model.SeriesBatch;
+import io.clymene.storage.queue.Spill;
 import io.clymene.util.ThrottledLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -61,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * {@code clymene.dropped.samples{reason="spill_full"}} and logged with their time range. Records an
  * outstanding peek returned are the caller's: they are not counted, and committing them is a no-op.
  */
-public final class DiskQueue {
+public final class DiskQueue implements Spill {
   private static final Logger LOG = LoggerFactory.getLogger(DiskQueue.class);
   /** Segment size when none is given. */
   public static final long DEFAULT_SEGMENT_BYTES = 8L << 20;
