@@ -50,7 +50,8 @@ class AllInOneScriptIT {
         + "    static_configs: [{targets: ['127.0.0.1:" + admin + "']}]\n");
     String[] args = {"--config.file", prom.toString(), "--admin.host=127.0.0.1", "--admin.port=" + admin,
         "--storage[0].data_dir=" + dir.resolve("data"), "--storage[0].http_port=" + sql,
-        "--data_dir=" + dir.resolve("clymene-data")};
+        "--data_dir=" + dir.resolve("clymene-data"), "--gateway.grpc.host=127.0.0.1",
+        "--gateway.grpc.port=" + Ports.free(), "--gateway.http.host=127.0.0.1", "--gateway.http.port=" + Ports.free()};
     QuestDbApi db = new QuestDbApi(sql);
     String instance = "127.0.0.1:" + admin;
 

@@ -60,6 +60,8 @@ class EndToEndIT {
     Path cfg = dir.resolve("clymene.yaml");
     Files.writeString(cfg, String.join("\n",
         "admin: {host: 127.0.0.1, port: " + admin + "}",
+        "gateway: {grpc: {host: 127.0.0.1, port: " + Ports.free() + "}, http: {host: 127.0.0.1, port: "
+            + Ports.free() + "}}",
         "storage:",
         "  - type: embedded",
         "    data_dir: " + dir.resolve("data"),

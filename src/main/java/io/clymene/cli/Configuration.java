@@ -60,6 +60,11 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
           return scrape.compose(sc -> {
             try {
               List<StorageEntry> entries = storage(options, sc, providers, overrides);
+              if (sendsToGateway(options) && (!options.storage().isEmpty() || !sc.remoteWrite().isEmpty())) {
+                warnings.add("agent.output is gateway: everything goes to the gateways in agent.gateway; not used: "
+                    + options.storage().size() + " storage entries of " + options.source() + ", "
+                    + sc.remoteWrite().size() + " remote_write entries of " + sc.file());
+              }
               if (sc != null) {
                 sc.warnings().forEach(w -> warnings.add(sc.file() + ": " + w));
               }
@@ -86,6 +91,17 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
 
   private static List<StorageEntry> storage(ClymeneOptions options, PrometheusConfig scrape,
                                             StorageProviders providers, ConfigOverrides overrides) {
+    if (sendsToGateway(options)) {
+      JsonObject entry = options.tree().getJsonObject("agent", new JsonObject())
+          .getJsonObject("gateway", new JsonObject()).copy()
+          .put("type", GATEWAY_WRITER).put("name", GATEWAY_WRITER);
+      try {
+        return providers.entries(List.of(entry), i -> "agent.gateway");
+      } catch (ConfigException e) {
+        String path = e.path().replace("agent.gateway.type", "agent.output");
+        throw new ConfigException(ConfigLoader.sourceOf(overrides, path, options.source()), path, e.problem());
+      }
+    }
     List<JsonObject> all = new ArrayList<>(options.storage());
     int own = all.size();
     if (scrape != null) {
@@ -103,14 +119,27 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
       throw new ConfigException(scrape.file(), "remote_write", "the agent has nowhere to send samples: add a "
           + "remote_write entry here or a storage entry to the Clymene config");
     }
+    if (options.role() == Role.GATEWAY && entries.isEmpty()) {
+      throw new ConfigException(options.source(), "storage", "the gateway has nowhere to send samples: add a "
+          + "storage entry (e.g. type: prometheus with a url)");
+    }
     return entries;
+  }
+
+  /** The writer the agent's {@code gateway} output becomes (its type and name). */
+  static final String GATEWAY_WRITER = "gateway";
+
+  /** Whether the agent sends everything to gateways ({@code agent.output: gateway}) instead of its writers. */
+  static boolean sendsToGateway(ClymeneOptions options) {
+    return options.role().scrapes() && options.agentOutput().equals("gateway");
   }
 
   /** Rejects settings that name parts this version does not have yet. */
   private static void checkAvailable(ClymeneOptions options, ConfigOverrides overrides) {
-    if (options.role().scrapes() && !options.agentOutput().equals("storage")) {
+    if (options.role().scrapes() && !options.agentOutput().equals("storage")
+        && !options.agentOutput().equals("gateway")) {
       throw new ConfigException(ConfigLoader.sourceOf(overrides, "agent.output", options.source()), "agent.output",
-          "'" + options.agentOutput() + "' is not available in this version (available: storage)");
+          "'" + options.agentOutput() + "' is not available in this version (available: storage, gateway)");
     }
     if (options.role() == Role.GATEWAY && !options.gatewayOutput().equals("storage")) {
       throw new ConfigException(ConfigLoader.sourceOf(overrides, "gateway.output", options.source()),

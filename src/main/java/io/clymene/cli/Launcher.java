@@ -89,7 +89,7 @@ public final class Launcher {
     });
   }
 
-  private static Throwable bindError(Throwable err, ServerAddress address, Configuration config) {
+  static Throwable bindError(Throwable err, ServerAddress address, Configuration config) {
     Throwable c = err;
     while (c != null) {
       if (c instanceof BindException || (c.getMessage() != null && c.getMessage().contains("Address already in use"))) {

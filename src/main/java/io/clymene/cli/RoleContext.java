@@ -5,6 +5,7 @@ import io.clymene.admin.Readiness;
 import io.clymene.storage.StorageProviders;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
@@ -39,6 +40,11 @@ final class RoleContext {
   /** Deploys a verticle and remembers it for shutdown. */
   Future<String> deploy(Deployable verticle) {
     return vertx.deployVerticle(verticle).onSuccess(deployments::push);
+  }
+
+  /** Deploys {@code instances} copies of a verticle (one per event loop) and remembers them for shutdown. */
+  Future<String> deploy(Supplier<? extends Deployable> verticle, int instances) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances)).onSuccess(deployments::push);
   }
 
   /** The deployments, newest first. */

@@ -3,7 +3,14 @@ package io.clymene.cli;
 import io.clymene.agent.AgentVerticle;
 import io.clymene.agent.TargetsApi;
 import io.clymene.agent.config.PrometheusConfigLoader;
+import io.clymene.config.ClymeneOptions;
 import io.clymene.config.ConfigException;
+import io.clymene.gateway.GatewayAuth;
+import io.clymene.gateway.GatewayMetrics;
+import io.clymene.gateway.GatewayOptions;
+import io.clymene.gateway.GatewayOutput;
+import io.clymene.gateway.GatewayVerticle;
+import io.clymene.gateway.OutputFullException;
 import io.clymene.storage.StorageEntry;
 import java.util.List;
 import org.slf4j.Logger;
@@ -48,6 +55,39 @@ final class Wiring {
       ctx.admin().api("targets", q -> agent.pools().map(p -> TargetsApi.targets(p, q.get("state"), q.get("scrapePool"))));
       ctx.admin().api("scrape_pools", q -> agent.pools().map(TargetsApi::scrapePools));
     }).mapEmpty();
+  }
+
+  /**
+   * Deploys the gateway's receivers (one copy per event loop) in front of the composite writer: a request
+   * is acknowledged once every writer queued it, and refused with 429 / RESOURCE_EXHAUSTED when one has no
+   * room.
+   */
+  static Future<Void> gateway(RoleContext ctx, CompositeWriterVerticle composite) {
+    ctx.readiness.notReady("gateway", "starting the receivers");
+    ClymeneOptions o = ctx.config.options();
+    GatewayOptions options;
+    try {
+      options = GatewayOptions.from(o.tree().getJsonObject("gateway"), o.gatewayGrpc(), o.gatewayHttp(),
+          Math.max(2, Runtime.getRuntime().availableProcessors()));
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    GatewayOutput output = batch -> {
+      String full = composite.admit(batch);
+      return full == null ? Future.succeededFuture() : Future.failedFuture(new OutputFullException(full));
+    };
+    GatewayMetrics metrics = new GatewayMetrics(ctx.registry);
+    Future<GatewayAuth> auth = options.credentialsFile() == null ? Future.succeededFuture()
+        : GatewayAuth.open(ctx.vertx, options.credentialsFile(), options.credentialsCheck());
+    return auth.compose(a -> ctx.deploy(() -> new GatewayVerticle(options, a, output, metrics), options.instances())
+        .recover(err -> Future.failedFuture(err instanceof GatewayVerticle.BindFailure bf
+            ? Launcher.bindError(err.getCause(), bf.address(), ctx.config) : err)))
+        .onSuccess(id -> {
+          String where = "gRPC on " + options.grpc() + (options.grpcTls() != null ? " (TLS)" : "") + ", HTTP on "
+              + options.http() + (options.httpTls() != null ? " (TLS)" : "");
+          ctx.readiness.ready("gateway", where + ", " + options.instances() + " copies");
+          LOG.info("gateway receivers listening: {}", where);
+        }).mapEmpty();
   }
 
   private static Future<String> reload(RoleContext ctx, AgentVerticle agent, CompositeWriterVerticle composite) {

@@ -39,12 +39,23 @@ public final class ClymeneSchema {
         .field("agent", object()
             .field("config_file", string())
             .field("output", oneOf(AGENT_OUTPUTS))
-            .field("gateway", object()
-                .field("endpoints", listOf(string()))
-                .field("tls", tls())))
+            .field("gateway", agentGatewayOutput(storageTypes.get("gateway"))))
         .field("gateway", object()
-            .field("grpc", hostPort())
-            .field("http", hostPort())
+            .field("grpc", hostPort()
+                .field("tls", serverTls())
+                .field("max_message_size", byteSize())
+                .field("stream_wait", duration()))
+            .field("http", hostPort()
+                .field("tls", serverTls()))
+            .field("max_request_size", byteSize())
+            .field("retry_after", duration())
+            .field("auth", object()
+                .field("credentials_file", string())
+                .field("check_interval", duration()))
+            .field("tenant", object()
+                .field("header", string())
+                .field("label", string())
+                .field("required", bool()))
             .field("output", oneOf(GATEWAY_OUTPUTS)))
         .field("kafka", object()
             .field("brokers", string())
@@ -102,6 +113,32 @@ public final class ClymeneSchema {
         .field("key_file", string())
         .field("server_name", string())
         .field("insecure_skip_verify", bool());
+  }
+
+  /**
+   * The agent's {@code gateway} output: a storage entry of type {@code gateway} (queue, auth, TLS and the
+   * gateway writer's own keys) without {@code type} and {@code name}.
+   */
+  private static ObjectSchema agentGatewayOutput(ObjectSchema gatewayWriter) {
+    ObjectSchema out = object();
+    commonStorageEntry().fields().forEach((k, v) -> {
+      if (!k.equals("type") && !k.equals("name")) {
+        out.field(k, v);
+      }
+    });
+    if (gatewayWriter != null) {
+      gatewayWriter.fields().forEach(out::field);
+    }
+    return out;
+  }
+
+  /** TLS server settings: the server's certificate, and client certificates checked against a CA (mTLS). */
+  public static ObjectSchema serverTls() {
+    return object()
+        .field("cert_file", string())
+        .field("key_file", string())
+        .field("client_ca_file", string())
+        .field("client_auth", oneOf("none", "request", "require"));
   }
 
   private static ObjectSchema hostPort() {

@@ -149,7 +149,7 @@ class CliTest {
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress("127.0.0.1", 0));
       int port = taken.getLocalPort();
-      Path cfg = write("c.yaml", "admin:\n  host: 127.0.0.1\n  port: " + port + "\n");
+      Path cfg = write("c.yaml", "admin:\n  host: 127.0.0.1\n  port: " + port + "\nstorage: [{type: discard}]\n");
       assertThat(run("--role", "gateway", "--config", cfg.toString())).isEqualTo(1);
       assertThat(errLines()).containsExactly("clymene: config error: " + cfg + ": admin.port: port " + port
           + " on 127.0.0.1 is already in use (expected a free port)");

@@ -139,6 +139,37 @@ public final class CompositeWriterVerticle extends VerticleBase {
     return accepted;
   }
 
+  /**
+   * Gives the batch to every writer if each has room for it now, else to none, for receivers that can
+   * tell their client to come back later (the gateway) rather than drop. Call from any thread.
+   *
+   * @return null when every writer took the batch, else why not (naming the writer that has no room);
+   *     a writer that fills up between the check and the offer drops the batch as {@link #offer} does
+   *     and is named too
+   */
+  public String admit(SeriesBatch batch) {
+    int n = batch.sampleCount();
+    if (writers.size() < entries.size()) {
+      return "writers are starting";
+    }
+    for (WriterVerticle w : writers) {
+      WriterQueue q = w.queue();
+      if (q == null) {
+        return "writer " + w.entry().name() + " is starting";
+      }
+      if (!q.hasRoom(n)) {
+        return "writer " + w.entry().name() + " has no room for " + n + " samples";
+      }
+    }
+    String refused = null;
+    for (WriterVerticle w : writers) {
+      if (!w.queue().offer(batch)) {
+        refused = "writer " + w.entry().name() + " filled up";
+      }
+    }
+    return refused;
+  }
+
   /** Writers are child deployments: Vert.x stops them (each flushing its queue) when this one stops. */
   @Override
   public Future<?> stop() {

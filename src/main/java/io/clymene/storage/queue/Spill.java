@@ -26,6 +26,9 @@ public interface Spill {
   /** Bytes stored and not committed. */
   long bytes();
 
+  /** The most bytes it may hold before it drops its oldest data. */
+  long maxBytes();
+
   /** Whether nothing is stored. */
   default boolean isEmpty() {
     return samples() == 0;

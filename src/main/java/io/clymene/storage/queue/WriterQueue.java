@@ -52,6 +52,8 @@ public final class WriterQueue {
   public static final int DEFAULT_SHARDS = 4;
   /** How long sends must have failed before the queue spills to disk. */
   public static final Duration SPILL_AFTER = Duration.ofSeconds(1);
+  /** How full (percent) the disk queue may be before {@link #hasRoom} says no. */
+  public static final int ADMIT_SPILL_PERCENT = 90;
   /** How often the shard count is reconsidered. */
   static final Duration RESHARD_EVERY = Duration.ofSeconds(10);
   /** A new shard count is applied only when it differs by more than this fraction. */
@@ -187,6 +189,25 @@ public final class WriterQueue {
       spilling = true;
       maybeReplay();
     }
+  }
+
+  /**
+   * Whether {@link #offer} would take {@code samples} more samples now without dropping anything: memory
+   * has room, or the disk queue does (it is kept below {@value #ADMIT_SPILL_PERCENT}% of its size, so that
+   * a receiver that asks first never makes it drop old data). For receivers that can tell their client to
+   * come back later instead of dropping.
+   */
+  public boolean hasRoom(int samples) {
+    if (stopped || (flushing && spill == null)) {
+      return false;
+    }
+    Spill s = spill;
+    long limit = s != null ? 2 * bound : bound;
+    long total = queued.get() + inFlight.get();
+    if (total > 0 && total + samples > limit) {
+      return false;
+    }
+    return s == null || !spilling || s.bytes() < s.maxBytes() / 100 * ADMIT_SPILL_PERCENT;
   }
 
   /**

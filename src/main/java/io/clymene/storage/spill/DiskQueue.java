@@ -219,6 +219,11 @@ public final class DiskQueue implements Spill {
     });
   }
 
+  @Override
+  public long maxBytes() {
+    return maxBytes;
+  }
+
   /** Bytes of the spill files not yet committed. */
   public long bytes() {
     return publishedBytes;

@@ -57,6 +57,11 @@ final class MemorySpill implements Spill {
   }
 
   @Override
+  public long maxBytes() {
+    return Long.MAX_VALUE;
+  }
+
+  @Override
   public long bytes() {
     return samples() * 16;
   }
