@@ -100,6 +100,9 @@ public final class GatewayAuth {
   private void check() {
     vertx.fileSystem().props(file).onSuccess(p -> {
       if (p.lastModifiedTime() != lastModified || p.size() != lastSize) {
+        // remembered before reading, so a broken file is reported once, not at every check
+        lastModified = p.lastModifiedTime();
+        lastSize = p.size();
         load().onSuccess(v -> LOG.info("gateway credentials reloaded from {}", file))
             .onFailure(err -> LOG.error("gateway credentials file {} not reloaded, keeping the previous "
                 + "credentials: {}", file, err.getMessage()));

@@ -42,7 +42,8 @@ public final class GatewayVerticle extends VerticleBase {
     HttpServerOptions httpOptions = serverOptions(options.httpTls());
     http = vertx.createHttpServer(httpOptions).requestHandler(new HttpReceivers(options, auth, output, metrics));
     GrpcServer grpcServer = GrpcServer.server(vertx, new GrpcServerOptions()
-        .setMaxMessageSize(options.maxMessageBytes())
+        // above the decoder's own limit, so that an oversize message gets its clear INVALID_ARGUMENT
+        .setMaxMessageSize(4L * options.maxMessageBytes())
         .setScheduleDeadlineAutomatically(true));
     new GrpcReceivers(vertx, options, auth, output, metrics).bind(grpcServer);
     HttpServerOptions grpcOptions = serverOptions(options.grpcTls());

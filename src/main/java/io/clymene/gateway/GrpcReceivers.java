@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       message was taken. Messages taken before an error stay taken: a client that resends the stream
  *       may write some samples twice (at least once).</li>
  * </ul>
- * INVALID_ARGUMENT names the first bad series; UNAUTHENTICATED when credentials are required and wrong.
+ * INVALID_ARGUMENT names the first bad series, or says the message is over {@code max_message_size};
+ * UNAUTHENTICATED when credentials are required and wrong.
  */
 final class GrpcReceivers {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcReceivers.class);
@@ -231,8 +232,9 @@ final class GrpcReceivers {
             + " before it were taken)" : "";
         badRequestLog.warn("gateway: gRPC request from {} refused: {}{}", req.connection().remoteAddress(),
             e.getMessage(), where);
-        fail(req, e.status() == DecodeException.PAYLOAD_TOO_LARGE ? GrpcStatus.RESOURCE_EXHAUSTED
-            : GrpcStatus.INVALID_ARGUMENT, e.getMessage() + where);
+        // not RESOURCE_EXHAUSTED even for an oversize message: clients take that as "full, retry later"
+        String hint = e.status() == DecodeException.PAYLOAD_TOO_LARGE ? " (gateway.grpc.max_message_size)" : "";
+        fail(req, GrpcStatus.INVALID_ARGUMENT, e.getMessage() + hint + where);
         return null;
       }
       SeriesBatch batch = w.batch();

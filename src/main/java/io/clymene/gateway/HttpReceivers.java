@@ -2,6 +2,7 @@ package io.clymene.gateway;
 
 import io.clymene.gateway.decode.DecodeException;
 import io.clymene.gateway.decode.DecodedWrite;
+import io.clymene.gateway.decode.GzipInflater;
 import io.clymene.gateway.decode.InfluxLineDecoder;
 import io.clymene.gateway.decode.InfluxParseException;
 import io.clymene.gateway.decode.InfluxPrecision;
@@ -18,6 +19,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,7 @@ final class HttpReceivers implements Handler<HttpServerRequest> {
   private final RemoteWriteDecoder remoteWrite;
   private final OtlpMetricsDecoder otlp;
   private final InfluxLineDecoder influx = new InfluxLineDecoder();
+  private final GzipInflater gunzip;
   private final String retryAfterSeconds;
   private final ThrottledLog badRequestLog = new ThrottledLog(LOG, Duration.ofSeconds(10));
   private final ThrottledLog fullLog = new ThrottledLog(LOG, Duration.ofSeconds(10));
@@ -54,6 +57,7 @@ final class HttpReceivers implements Handler<HttpServerRequest> {
     this.metrics = metrics;
     this.remoteWrite = new RemoteWriteDecoder(options.maxRequestBytes());
     this.otlp = new OtlpMetricsDecoder(options.maxRequestBytes());
+    this.gunzip = new GzipInflater(options.maxRequestBytes());
     this.retryAfterSeconds = Long.toString(Math.max(1, (options.retryAfter().toMillis() + 999) / 1000));
   }
 
@@ -169,19 +173,22 @@ final class HttpReceivers implements Handler<HttpServerRequest> {
           batch = r.batch();
           samples = r.samples();
           responseBody = r.responseBody();
-          if (r.rejectionMessage() != null) {
+          if (r.rejectedDataPoints() > 0) {
             badRequestLog.warn("gateway: OTLP request from {}: {} data point(s) not taken: {}",
                 req.remoteAddress(), r.rejectedDataPoints(), r.rejectionMessage());
           }
         }
         default -> {
-          byte[] text = body;
+          String text;
           String encoding = req.getHeader(HttpHeaders.CONTENT_ENCODING);
           if (encoding != null && encoding.trim().equalsIgnoreCase("gzip")) {
-            text = BoundedGunzip.gunzip(body, options.maxRequestBytes());
+            int n = gunzip.inflate(body);
+            text = new String(gunzip.buffer(), 0, n, StandardCharsets.UTF_8);
           } else if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
             throw new DecodeException(DecodeException.UNSUPPORTED_MEDIA_TYPE,
                 "unsupported Content-Encoding \"" + encoding + "\": expected gzip or none");
+          } else {
+            text = new String(body, StandardCharsets.UTF_8);
           }
           InfluxPrecision precision;
           try {
@@ -204,7 +211,14 @@ final class HttpReceivers implements Handler<HttpServerRequest> {
     } catch (DecodeException e) {
       badRequestLog.warn("gateway: {} request from {} refused ({}): {}", protocol, req.remoteAddress(), e.status(),
           e.getMessage());
-      answer(req, protocol, e.status(), e.getMessage());
+      if (protocol.equals(OTLP)) {
+        // OTLP/HTTP answers errors with a google.rpc.Status message
+        metrics.request(protocol, Integer.toString(e.status()));
+        resp.setStatusCode(e.status()).putHeader(HttpHeaders.CONTENT_TYPE, OtlpResult.RESPONSE_MEDIA_TYPE)
+            .end(Buffer.buffer(OtlpMetricsDecoder.errorBody(e)));
+      } else {
+        answer(req, protocol, e.status(), e.getMessage());
+      }
       return;
     } catch (InfluxParseException e) {
       badRequestLog.warn("gateway: influx request from {} refused (400): {}", req.remoteAddress(), e.getMessage());
@@ -221,7 +235,8 @@ final class HttpReceivers implements Handler<HttpServerRequest> {
         metrics.samples(protocol, n);
         if (okBody != null) {
           metrics.request(protocol, "200");
-          resp.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/x-protobuf").end(Buffer.buffer(okBody));
+          resp.setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, OtlpResult.RESPONSE_MEDIA_TYPE)
+              .end(Buffer.buffer(okBody));
         } else {
           metrics.request(protocol, "204");
           resp.setStatusCode(204).end();

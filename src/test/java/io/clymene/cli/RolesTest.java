@@ -1,8 +1,10 @@
 package io.clymene.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.clymene.testing.Http;
+import io.clymene.testing.Ports;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -10,7 +12,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The gateway and ingester roles run only their admin server in this version, and /ready says so. */
+/**
+ * The ingester runs only its admin server in this version, and /ready says so; the gateway runs its
+ * receivers and is ready once they listen, and refuses to start with nowhere to send.
+ */
 @Timeout(60)
 class RolesTest {
 
@@ -35,8 +40,32 @@ class RolesTest {
   }
 
   @Test
-  void gatewayRunsOnlyItsAdminServer() throws Exception {
-    checkAdminOnly("gateway", "gateway", "the gateway receivers (gRPC and HTTP) are not available in this version");
+  void gatewayIsReadyWhenItsReceiversListen() throws Exception {
+    int grpc = Ports.free();
+    int http = Ports.free();
+    Launcher l = Launcher.create(CommandLine.parse("--role", "gateway", "--admin.host=127.0.0.1", "--admin.port=0",
+        "--gateway.grpc.host=127.0.0.1", "--gateway.grpc.port=" + grpc, "--gateway.http.host=127.0.0.1",
+        "--gateway.http.port=" + http, "--storage[0].type=discard"));
+    try {
+      l.start(Map.of()).toCompletionStage().toCompletableFuture().get();
+      HttpResponse<String> ready = Http.get("http://127.0.0.1:" + l.adminPort() + "/ready");
+      assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+      JsonObject gateway = new JsonObject(ready.body()).getJsonObject("parts").getJsonObject("gateway");
+      assertThat(gateway.getString("detail")).contains("127.0.0.1:" + grpc).contains("127.0.0.1:" + http);
+    } finally {
+      l.stop(Duration.ofSeconds(5)).toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  @Test
+  void gatewayWithoutStorageFailsNamingTheKey() throws Exception {
+    Launcher l = Launcher.create(CommandLine.parse("--role", "gateway", "--admin.host=127.0.0.1", "--admin.port=0"));
+    try {
+      assertThatThrownBy(() -> l.start(Map.of()).toCompletionStage().toCompletableFuture().get())
+          .hasMessageContaining("storage").hasMessageContaining("the gateway has nowhere to send samples");
+    } finally {
+      l.stop(Duration.ofSeconds(5)).toCompletionStage().toCompletableFuture().join();
+    }
   }
 
   @Test

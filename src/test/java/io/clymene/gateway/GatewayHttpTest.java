@@ -7,6 +7,19 @@ import static io.clymene.gateway.WriteRequests.snappy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clymene.cli.CommandLine;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.resource.v1.Resource;
 import io.clymene.cli.Launcher;
 import io.clymene.testing.Await;
 import io.clymene.testing.ExternalServer;
@@ -201,6 +214,41 @@ class GatewayHttpTest {
     assertThat(precision.statusCode()).isEqualTo(400);
     assertThat(precision.body()).contains("weeks");
     assertThat(stored("gw_lp_value")).isZero();
+  }
+
+  @Test
+  void otlpMetricsArriveAndUnsupportedTypesAreAPartialSuccess() throws Exception {
+    long nanos = (T0 + 7_000) * 1_000_000L;
+    KeyValue service = KeyValue.newBuilder().setKey("service.name")
+        .setValue(AnyValue.newBuilder().setStringValue("checkout")).build();
+    Metric gauge = Metric.newBuilder().setName("gw.otlp.temperature").setUnit("Cel")
+        .setGauge(Gauge.newBuilder().addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(nanos)
+            .setAsDouble(21.5).addAttributes(KeyValue.newBuilder().setKey("room")
+                .setValue(AnyValue.newBuilder().setStringValue("lab"))))).build();
+    Metric expo = Metric.newBuilder().setName("gw.otlp.latency")
+        .setExponentialHistogram(ExponentialHistogram.newBuilder().setAggregationTemporality(
+            AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+            .addDataPoints(ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(nanos).setCount(1))).build();
+    ExportMetricsServiceRequest req = ExportMetricsServiceRequest.newBuilder().addResourceMetrics(
+        ResourceMetrics.newBuilder().setResource(Resource.newBuilder().addAttributes(service))
+            .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(gauge).addMetrics(expo))).build();
+    HttpResponse<byte[]> r = WriteRequests.postForBytes(base + "/v1/metrics", req.toByteArray(), "application/x-protobuf");
+    assertThat(r.statusCode()).isEqualTo(200);
+    ExportMetricsServiceResponse resp = ExportMetricsServiceResponse.parseFrom(r.body());
+    assertThat(resp.getPartialSuccess().getRejectedDataPoints()).isEqualTo(1);
+    assertThat(resp.getPartialSuccess().getErrorMessage()).contains("gw.otlp.latency").contains("exponential");
+    Await.until("OTLP gauge stored", Duration.ofSeconds(30), () -> stored("gw_otlp_temperature_celsius") == 1 ? true : null);
+    assertThat(api.export("gw_otlp_temperature_celsius").keySet()).containsExactly(
+        new TreeMap<>(Map.of("__name__", "gw_otlp_temperature_celsius", "job", "checkout", "room", "lab")));
+
+    HttpResponse<String> json = post(base + "/v1/metrics", "{}".getBytes(StandardCharsets.UTF_8),
+        "Content-Type", "application/json");
+    assertThat(json.statusCode()).isEqualTo(415);
+    HttpResponse<String> onlyExpo = post(base + "/v1/metrics", ExportMetricsServiceRequest.newBuilder()
+        .addResourceMetrics(ResourceMetrics.newBuilder().addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(expo)))
+        .build().toByteArray(), "Content-Type", "application/x-protobuf");
+    assertThat(onlyExpo.statusCode()).isEqualTo(400);
+    assertThat(onlyExpo.body()).contains("exponential histograms are not supported");
   }
 
   @Test

@@ -80,6 +80,20 @@ final class WriteRequests {
     }
   }
 
+  /** Posts a body with a Content-Type and returns the raw response body. */
+  static HttpResponse<byte[]> postForBytes(String url, byte[] body, String contentType) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+          .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Posts a remote-write request. */
   static HttpResponse<String> post(String url, WriteRequest req, String... headers) {
     return post(url, snappy(req.toByteArray()), headers);

@@ -377,7 +377,9 @@ public final class InfluxLineDecoder {
         } catch (NumberFormatException e) {
           throw error(from, "unsigned field value out of range \"" + text + "\"");
         }
-        return u >= 0 ? u : (double) (u >>> 1) * 2.0 + (u & 1);
+        // halve keeping the low bit sticky, so the conversion rounds like the exact value (adding the bit
+        // back after converting is lost when the halved value is a rounding tie)
+        return u >= 0 ? u : (double) ((u >>> 1) | (u & 1)) * 2.0;
       }
       switch (text) {
         case "t":

@@ -311,4 +311,14 @@ class InfluxLineDecoderTest {
         .hasMessage("line 5, column 7: invalid field value \"x\": \"bad v=x 0\"")
         .satisfies(e -> assertThat(((InfluxParseException) e).line()).isEqualTo(5));
   }
+
+  /** Unsigned values of 2^63 and above round to the nearest double (2^63 + 1025 is not 2^63). */
+  @Test
+  void unsignedValuesRoundToNearest() throws InfluxParseException {
+    InfluxLineDecoder decoder = new InfluxLineDecoder();
+    assertThat(decoder.decode("m value=9223372036854776833u 0", InfluxPrecision.SECONDS, 0).batch().value(0))
+        .isEqualTo(9.223372036854777856e18);
+    assertThat(decoder.decode("m value=18446744073709551615u 0", InfluxPrecision.SECONDS, 0).batch().value(0))
+        .isEqualTo(0x1p64);
+  }
 }
