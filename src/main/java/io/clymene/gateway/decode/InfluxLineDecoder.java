@@ -46,6 +46,8 @@ import java.util.List;
  * <p>Instances are stateless and thread-safe; regular expressions are not used.
  */
 public final class InfluxLineDecoder {
+  /** The most tags a line may have (each becomes a label of every series of the line). */
+  public static final int MAX_TAGS = 256;
 
   /**
    * A decoded body.
@@ -224,6 +226,9 @@ public final class InfluxLineDecoder {
         String name = sanitizeLabelName(key);
         if (name.equals(Labels.METRIC_NAME)) {
           throw error(kStart, "tag key \"" + key + "\" is reserved");
+        }
+        if (tagNames.size() == MAX_TAGS) {
+          throw error(kStart, "more than " + MAX_TAGS + " tags");
         }
         if (tagNames.contains(name)) {
           throw error(kStart, "duplicate tag key \"" + name + "\"");

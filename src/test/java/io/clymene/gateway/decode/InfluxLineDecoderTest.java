@@ -321,4 +321,16 @@ class InfluxLineDecoderTest {
     assertThat(decoder.decode("m value=18446744073709551615u 0", InfluxPrecision.SECONDS, 0).batch().value(0))
         .isEqualTo(0x1p64);
   }
+
+  /** A line with thousands of tags is refused rather than costing quadratic time. */
+  @Test
+  void tooManyTagsAreRefused() {
+    StringBuilder line = new StringBuilder("m");
+    for (int i = 0; i <= InfluxLineDecoder.MAX_TAGS; i++) {
+      line.append(",t").append(i).append("=v");
+    }
+    line.append(" value=1 0");
+    assertThatThrownBy(() -> new InfluxLineDecoder().decode(line.toString(), InfluxPrecision.SECONDS, 0))
+        .isInstanceOf(InfluxParseException.class).hasMessageContaining("more than 256 tags");
+  }
 }
