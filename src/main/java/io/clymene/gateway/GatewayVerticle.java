@@ -1,5 +1,6 @@
 package io.clymene.gateway;
 
+import io.clymene.config.ServerAddress;
 import io.clymene.gateway.GatewayOptions.TlsServerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -95,15 +96,15 @@ public final class GatewayVerticle extends VerticleBase {
   /** A server could not listen; names the address so the caller can name its config key. */
   public static final class BindFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    private final transient io.clymene.config.ServerAddress address;
+    private final transient ServerAddress address;
 
-    BindFailure(io.clymene.config.ServerAddress address, Throwable cause) {
+    BindFailure(ServerAddress address, Throwable cause) {
       super(address.keyPath() + " " + address + ": " + cause.getMessage(), cause);
       this.address = address;
     }
 
     /** The address that could not be bound. */
-    public io.clymene.config.ServerAddress address() {
+    public ServerAddress address() {
       return address;
     }
   }

@@ -157,6 +157,20 @@ class CliTest {
   }
 
   @Test
+  void gatewayPortInUseFailsWithOneLine() throws IOException {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress("127.0.0.1", 0));
+      int port = taken.getLocalPort();
+      Path cfg = write("g.yaml", "admin: {host: 127.0.0.1, port: " + Ports.free() + "}\ngateway:\n"
+          + "  grpc: {host: 127.0.0.1, port: " + Ports.free() + "}\n  http: {host: 127.0.0.1, port: " + port + "}\n"
+          + "storage: [{type: discard}]\n");
+      assertThat(run("--role", "gateway", "--config", cfg.toString(), "--data_dir=" + dir.resolve("d"))).isEqualTo(1);
+      assertThat(errLines()).containsExactly("clymene: config error: " + cfg + ": gateway.http.port: port " + port
+          + " on 127.0.0.1 is already in use (expected a free port)");
+    }
+  }
+
+  @Test
   void embeddedStorePortInUseFailsWithOneLine() throws IOException {
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress("127.0.0.1", 0));
