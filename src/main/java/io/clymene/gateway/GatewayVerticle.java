@@ -5,6 +5,7 @@ import io.clymene.gateway.GatewayOptions.TlsServerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -18,6 +19,10 @@ import io.vertx.grpc.server.GrpcServerOptions;
  * output, the credentials and the meters, and each has its own decoders.
  */
 public final class GatewayVerticle extends VerticleBase {
+  /** HTTP/2 flow-control window per stream of the gRPC server. */
+  static final int STREAM_WINDOW = 4 << 20;
+  /** HTTP/2 flow-control window per connection of the gRPC server. */
+  static final int CONNECTION_WINDOW = 16 << 20;
   private final GatewayOptions options;
   private final GatewayAuth auth;
   private final GatewayOutput output;
@@ -47,7 +52,11 @@ public final class GatewayVerticle extends VerticleBase {
         .setMaxMessageSize(4L * options.maxMessageBytes())
         .setScheduleDeadlineAutomatically(true));
     new GrpcReceivers(vertx, options, auth, output, metrics).bind(grpcServer);
-    HttpServerOptions grpcOptions = serverOptions(options.grpcTls());
+    // HTTP/2 flow control: the default 64 KiB windows make a client wait for a round trip every 64 KiB
+    // of a stream; large windows let a write request of a few MB flow at once
+    HttpServerOptions grpcOptions = serverOptions(options.grpcTls())
+        .setInitialSettings(new Http2Settings().setInitialWindowSize(STREAM_WINDOW))
+        .setHttp2ConnectionWindowSize(CONNECTION_WINDOW);
     grpc = vertx.createHttpServer(grpcOptions).requestHandler(grpcServer);
     return http.listen(options.http().port(), options.http().host())
         .recover(err -> Future.failedFuture(new BindFailure(options.http(), err)))

@@ -57,6 +57,12 @@ final class GrpcReceivers {
   private final GatewayOutput output;
   private final GatewayMetrics metrics;
   private final RemoteWriteDecoder decoder;
+  /**
+   * Each message is copied here for the decoder (the batch shares nothing with it): a fresh copy of every
+   * message, hundreds of KB each, made the young generation collect several times as often. Grows up to
+   * the message limit, like the HTTP decoder's buffer.
+   */
+  private byte[] scratch = new byte[64 * 1024];
   private final String retryAfterSeconds;
   private final ThrottledLog badRequestLog = new ThrottledLog(LOG, Duration.ofSeconds(10));
   private final ThrottledLog fullLog = new ThrottledLog(LOG, Duration.ofSeconds(10));
@@ -131,11 +137,18 @@ final class GrpcReceivers {
       if (batch == null) {
         return;
       }
+      int n = batch.sampleCount();
+      Future<Void> now = output.write(batch);
+      if (now.succeeded()) {
+        // the usual case: taken at once, keep reading without pausing the stream
+        metrics.samples(PROTOCOL, n);
+        call.messages++;
+        return;
+      }
       req.pause();
       call.pending++;
-      int n = batch.sampleCount();
       long giveUpAt = System.nanoTime() + options.streamWait().toNanos();
-      writeWaiting(batch, giveUpAt).onComplete(ar -> {
+      writeWaiting(batch, giveUpAt, now).onComplete(ar -> {
         call.pending--;
         if (call.done) {
           return;
@@ -164,10 +177,21 @@ final class GrpcReceivers {
     });
   }
 
-  /** Gives the batch to the output, retrying every few milliseconds while it is full, until {@code giveUpAt}. */
-  private Future<Void> writeWaiting(SeriesBatch batch, long giveUpAt) {
+  /**
+   * Waits for a first attempt, then while the output is full gives the batch again every few milliseconds,
+   * until {@code giveUpAt}.
+   */
+  private Future<Void> writeWaiting(SeriesBatch batch, long giveUpAt, Future<Void> firstAttempt) {
     Promise<Void> done = Promise.promise();
-    attempt(batch, giveUpAt, done);
+    firstAttempt.onComplete(ar -> {
+      if (ar.succeeded()) {
+        done.complete();
+      } else if (ar.cause() instanceof OutputFullException && System.nanoTime() + RETRY_MS * 1_000_000 < giveUpAt) {
+        vertx.setTimer(RETRY_MS, t -> attempt(batch, giveUpAt, done));
+      } else {
+        done.fail(ar.cause());
+      }
+    });
     return done.future();
   }
 
@@ -224,8 +248,14 @@ final class GrpcReceivers {
     SeriesBatch decode(Buffer msg) {
       DecodedWrite w;
       try {
-        byte[] bytes = msg.getBytes();
-        w = decoder.decodeMessage(Version.V1, bytes, bytes.length);
+        int len = msg.length();
+        if (len <= decoder.maxDecodedBytes()) { // else decodeMessage refuses it without reading
+          if (scratch.length < len) {
+            scratch = new byte[(int) Math.min(decoder.maxDecodedBytes(), Math.max(len, 2L * scratch.length))];
+          }
+          msg.getBytes(0, len, scratch, 0);
+        }
+        w = decoder.decodeMessage(Version.V1, scratch, len);
       } catch (DecodeException e) {
         done = true;
         String where = messages > 0 ? " (message " + (messages + 1) + " of the stream; the " + messages

@@ -1,7 +1,9 @@
 package io.clymene.gateway.decode;
 
 import io.clymene.gateway.decode.DecodedWrite.Version;
+import io.clymene.model.Hashing;
 import io.clymene.model.SeriesBatch;
+import io.clymene.model.Varint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -51,6 +53,10 @@ public final class RemoteWriteDecoder {
   /** Per label of the current series: name offset, name length, value offset, value length. */
   private int[] labels = new int[4 * 32];
   private int labelCount;
+  /** 1.0: whether the current series' labels are encoded as the batch stores them, and where they are. */
+  private boolean labelsAsIs;
+  private int labelsStart;
+  private int labelsEnd;
   /** 2.0: the current series' label refs and their byte positions. */
   private long[] refs = new long[64];
   private int[] refPos = new int[64];
@@ -241,49 +247,102 @@ public final class RemoteWriteDecoder {
     }
   }
 
+  /**
+   * Decodes one 1.0 series in two passes over its fields: labels first, then samples. When the labels are
+   * already encoded as the batch stores them (contiguous, each exactly {@code name} then {@code value} with
+   * minimal lengths, no empty value: what protobuf encoders write) their bytes are taken as they are, once
+   * validation has proved them sorted and unique, instead of being copied, sorted and re-encoded; the batch
+   * is byte for byte the same either way. A series the first pass cannot read is read again in one pass,
+   * fields in order, so that errors are reported as before.
+   */
   private void decodeV1Series(int index, byte[] msg, int off, int len) throws DecodeException {
     labelCount = 0;
-    builder.beginSeries();
     seriesSamples = 0;
-    WireReader s = series.reset(msg, 0, off, len);
+    labelsAsIs = true;
+    labelsStart = -1;
+    labelsEnd = -1;
+    boolean asIs = false;
     try {
-      while (s.hasMore()) {
-        int at = s.position();
-        int tag = s.readTag();
-        switch (tag >>> 3) {
-          case 1 -> {
-            s.expect(tag, WireReader.LEN, "TimeSeries.labels", at);
-            int l = s.readLength();
-            int start = s.position();
-            readV1Label(msg, start, l);
-            s.seek(start + l);
-          }
-          case 2 -> {
-            s.expect(tag, WireReader.LEN, "TimeSeries.samples", at);
-            int l = s.readLength();
-            int start = s.position();
-            readSample(msg, start, l);
-            s.seek(start + l);
-          }
-          case 3 -> {
-            exemplars++;
-            s.skip(tag);
-          }
-          case 4 -> {
-            histograms++;
-            s.skip(tag);
-          }
-          default -> s.skip(tag);
-        }
+      boolean labelsRead;
+      try {
+        readV1Fields(msg, off, len, true, false);
+        labelsRead = true;
+      } catch (DecodeException e) {
+        labelsRead = false;
+      }
+      if (!labelsRead) {
+        labelCount = 0;
+        builder.beginSeries();
+        readV1Fields(msg, off, len, true, true);
+      } else if (labelsAsIs && labelsStart >= 0) {
+        asIs = true;
+        builder.beginEncodedSeries(msg, labelsStart, labelsEnd - labelsStart,
+            Hashing.hash64(msg, labelsStart, labelsEnd - labelsStart));
+        readV1Fields(msg, off, len, false, true);
+      } else {
+        builder.beginSeries();
+        readV1Fields(msg, off, len, false, true);
       }
     } catch (DecodeException e) {
       builder.abortSeries();
       throw e.withPrefix("series " + index + ": ");
     }
-    finishSeries(index, msg, true, seriesSamples);
+    finishSeries(index, msg, true, seriesSamples, asIs);
   }
 
-  private void readV1Label(byte[] msg, int off, int len) throws DecodeException {
+  /** Reads a TimeSeries' labels, or its samples (and counts exemplars and histograms), or both, in order. */
+  private void readV1Fields(byte[] msg, int off, int len, boolean readLabels, boolean readSamples)
+      throws DecodeException {
+    WireReader s = series.reset(msg, 0, off, len);
+    while (s.hasMore()) {
+      int at = s.position();
+      int tag = s.readTag();
+      switch (tag >>> 3) {
+        case 1 -> {
+          if (!readLabels) {
+            s.skip(tag);
+            continue;
+          }
+          s.expect(tag, WireReader.LEN, "TimeSeries.labels", at);
+          int l = s.readLength();
+          int start = s.position();
+          labelsAsIs &= readV1Label(msg, start, l) && start == at + 1 + Varint.size(l)
+              && (labelsStart < 0 || at == labelsEnd);
+          if (labelsStart < 0) {
+            labelsStart = at;
+          }
+          labelsEnd = start + l;
+          s.seek(start + l);
+        }
+        case 2 -> {
+          if (!readSamples) {
+            s.skip(tag);
+            continue;
+          }
+          s.expect(tag, WireReader.LEN, "TimeSeries.samples", at);
+          int l = s.readLength();
+          int start = s.position();
+          readSample(msg, start, l);
+          s.seek(start + l);
+        }
+        case 3 -> {
+          exemplars += readSamples ? 1 : 0;
+          s.skip(tag);
+        }
+        case 4 -> {
+          histograms += readSamples ? 1 : 0;
+          s.skip(tag);
+        }
+        default -> s.skip(tag);
+      }
+    }
+  }
+
+  /**
+   * Reads one Label message; returns whether it is laid out exactly as the batch encodes labels: the name
+   * field then the value field, minimal lengths, nothing else, neither empty.
+   */
+  private boolean readV1Label(byte[] msg, int off, int len) throws DecodeException {
     WireReader r = inner.reset(msg, 0, off, len);
     int nOff = off;
     int nLen = 0;
@@ -309,6 +368,8 @@ public final class RemoteWriteDecoder {
       }
     }
     addLabel(nOff, nLen, vOff, vLen);
+    return nLen > 0 && vLen > 0 && nOff == off + 1 + Varint.size(nLen)
+        && vOff == nOff + nLen + 1 + Varint.size(vLen) && vOff + vLen == off + len;
   }
 
   /** Reads a Sample (1.0 and 2.0 share fields 1 and 2) and adds it to the open series. */
@@ -348,7 +409,12 @@ public final class RemoteWriteDecoder {
   }
 
   /** Validates the current series' labels; adds them and ends the series, or drops it without samples. */
-  private void finishSeries(int index, byte[] msg, boolean checkUtf8, int sampleCount) throws DecodeException {
+  /**
+   * Validates the open series and ends it; {@code encoded} when it was begun with its label bytes as they
+   * are ({@link SeriesBatch.Builder#beginEncodedSeries}), else its labels are added here.
+   */
+  private void finishSeries(int index, byte[] msg, boolean checkUtf8, int sampleCount, boolean encoded)
+      throws DecodeException {
     String problem = validate(msg, checkUtf8);
     if (problem != null) {
       builder.abortSeries();
@@ -360,9 +426,11 @@ public final class RemoteWriteDecoder {
       seriesWithoutSamples++;
       return;
     }
-    int[] l = labels;
-    for (int k = 0; k < 4 * labelCount; k += 4) {
-      builder.label(msg, l[k], l[k + 1], msg, l[k + 2], l[k + 3]);
+    if (!encoded) {
+      int[] l = labels;
+      for (int k = 0; k < 4 * labelCount; k += 4) {
+        builder.label(msg, l[k], l[k + 1], msg, l[k + 2], l[k + 3]);
+      }
     }
     String duplicate = builder.endSeries();
     if (duplicate != null) {
@@ -564,7 +632,7 @@ public final class RemoteWriteDecoder {
       int v = (int) refs[k + 1];
       addLabel(symOff[n], symLen[n], symOff[v], symLen[v]);
     }
-    finishSeries(index, msg, false, seriesSamples);
+    finishSeries(index, msg, false, seriesSamples, false);
   }
 
   private void addRef(long ref, int at) {

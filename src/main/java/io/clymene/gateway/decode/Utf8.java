@@ -2,6 +2,10 @@ package io.clymene.gateway.decode;
 
 /** Strict UTF-8 validation on byte ranges (no overlongs, no surrogates, nothing above U+10FFFF). */
 final class Utf8 {
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
   private Utf8() {
   }
 
@@ -10,6 +14,11 @@ final class Utf8 {
     int i = off;
     int end = off + len;
     while (i < end) {
+      // eight ASCII bytes at a time: label names and values are nearly always ASCII
+      if (i + 8 <= end && ((long) LONGS.get(b, i) & HIGH_BITS) == 0) {
+        i += 8;
+        continue;
+      }
       int c = b[i];
       if (c >= 0) {
         i++;
