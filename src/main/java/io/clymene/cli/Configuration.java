@@ -60,10 +60,12 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
           return scrape.compose(sc -> {
             try {
               List<StorageEntry> entries = storage(options, sc, providers, overrides);
-              if (sendsToGateway(options) && (!options.storage().isEmpty() || !sc.remoteWrite().isEmpty())) {
-                warnings.add("agent.output is gateway: everything goes to the gateways in agent.gateway; not used: "
-                    + options.storage().size() + " storage entries of " + options.source() + ", "
-                    + sc.remoteWrite().size() + " remote_write entries of " + sc.file());
+              if ((sendsToGateway(options) || sendsToKafka(options)) && (!options.storage().isEmpty()
+                  || (sc != null && !sc.remoteWrite().isEmpty()))) {
+                String key = options.role() == Role.GATEWAY ? "gateway.output" : "agent.output";
+                warnings.add(key + " is " + entries.get(0).type() + ": everything goes there; not used: "
+                    + options.storage().size() + " storage entries of " + options.source()
+                    + (sc != null ? ", " + sc.remoteWrite().size() + " remote_write entries of " + sc.file() : ""));
               }
               if (sc != null) {
                 sc.warnings().forEach(w -> warnings.add(sc.file() + ": " + w));
@@ -102,6 +104,21 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
         throw new ConfigException(ConfigLoader.sourceOf(overrides, path, options.source()), path, e.problem());
       }
     }
+    if (sendsToKafka(options)) {
+      JsonObject kafka = options.tree().getJsonObject("kafka", new JsonObject());
+      JsonObject entry = new JsonObject().put("type", KAFKA_WRITER).put("name", KAFKA_WRITER)
+          .put("brokers", kafka.getString("brokers", DEFAULT_KAFKA_BROKERS))
+          .put("topic", kafka.getString("topic", "clymene"))
+          .put("encoding", kafka.getString("encoding", "protobuf"));
+      if (kafka.getJsonObject("producer") != null) {
+        entry.put("producer", kafka.getJsonObject("producer").copy());
+      }
+      try {
+        return providers.entries(List.of(entry), i -> "kafka");
+      } catch (ConfigException e) {
+        throw e.withSource(ConfigLoader.sourceOf(overrides, e.path(), options.source()));
+      }
+    }
     List<JsonObject> all = new ArrayList<>(options.storage());
     int own = all.size();
     if (scrape != null) {
@@ -129,6 +146,20 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
   /** The writer the agent's {@code gateway} output becomes (its type and name). */
   static final String GATEWAY_WRITER = "gateway";
 
+  /** The writer {@code agent.output: kafka} and {@code gateway.output: kafka} become. */
+  static final String KAFKA_WRITER = "kafka";
+  /** The brokers when the {@code kafka} section names none (ARCHITECTURE.md). */
+  static final String DEFAULT_KAFKA_BROKERS = "127.0.0.1:9092";
+
+  /**
+   * Whether the role's output is Kafka ({@code agent.output: kafka} for scraping roles, {@code gateway.output:
+   * kafka} for the gateway): one writer of type {@code kafka} from the top-level {@code kafka} section.
+   */
+  static boolean sendsToKafka(ClymeneOptions options) {
+    return (options.role().scrapes() && options.agentOutput().equals("kafka"))
+        || (options.role() == Role.GATEWAY && options.gatewayOutput().equals("kafka"));
+  }
+
   /** Whether the agent sends everything to gateways ({@code agent.output: gateway}) instead of its writers. */
   static boolean sendsToGateway(ClymeneOptions options) {
     return options.role().scrapes() && options.agentOutput().equals("gateway");
@@ -136,14 +167,9 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
 
   /** Rejects settings that name parts this version does not have yet. */
   private static void checkAvailable(ClymeneOptions options, ConfigOverrides overrides) {
-    if (options.role().scrapes() && !options.agentOutput().equals("storage")
-        && !options.agentOutput().equals("gateway")) {
+    if (options.role().scrapes() && options.agentOutput().equals("eventbus")) {
       throw new ConfigException(ConfigLoader.sourceOf(overrides, "agent.output", options.source()), "agent.output",
-          "'" + options.agentOutput() + "' is not available in this version (available: storage, gateway)");
-    }
-    if (options.role() == Role.GATEWAY && !options.gatewayOutput().equals("storage")) {
-      throw new ConfigException(ConfigLoader.sourceOf(overrides, "gateway.output", options.source()),
-          "gateway.output", "'" + options.gatewayOutput() + "' is not available in this version (available: storage)");
+          "'eventbus' is not available in this version (available: storage, gateway, kafka)");
     }
     if (options.clusterEnabled()) {
       throw new ConfigException(ConfigLoader.sourceOf(overrides, "cluster.enabled", options.source()),

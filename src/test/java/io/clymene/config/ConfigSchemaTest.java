@@ -52,7 +52,7 @@ class ConfigSchemaTest {
         .hasMessageContaining("storage[0].url: unknown key");
     JsonObject unknownType = new JsonObject().put("storage", new JsonArray().add(new JsonObject().put("type", "foo")));
     assertThatThrownBy(() -> validate(unknownType, new ConfigOverrides()))
-        .hasMessageContaining("storage[0].type: expected one of discard, embedded, gateway, prometheus, got 'foo'");
+        .hasMessageContaining("storage[0].type: expected one of discard, embedded, gateway, kafka, prometheus, got 'foo'");
   }
 
   @Test
