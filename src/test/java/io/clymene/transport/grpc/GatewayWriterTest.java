@@ -11,6 +11,7 @@ import io.clymene.storage.StorageWriter;
 import io.clymene.storage.WriteException;
 import io.clymene.storage.WriterContext;
 import io.clymene.storage.queue.WriterQueue;
+import io.clymene.testing.OnContext;
 import io.clymene.testing.Await;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -29,8 +30,6 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -46,6 +45,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class GatewayWriterTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final long T0 = 1_700_000_000_000L;
 
   private Vertx vertx;
@@ -347,26 +347,11 @@ class GatewayWriterTest {
 
   /** Writes on the test's context; returns the failure, or null on success. */
   private Throwable write(StorageWriter w, SeriesBatch batch) {
-    try {
-      onContext(() -> w.write(List.of(batch)));
-      return null;
-    } catch (ExecutionException e) {
-      return e.getCause();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    return OnContext.write(context, TIMEOUT, w, batch);
   }
 
   private void onContext(Supplier<Future<Void>> action) throws Exception {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    context.runOnContext(v -> action.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        done.complete(null);
-      } else {
-        done.completeExceptionally(ar.cause());
-      }
-    }));
-    done.get(20, TimeUnit.SECONDS);
+    OnContext.await(context, TIMEOUT, action);
   }
 
   /** {@code series} series named {@code <name>_<i>}, {@code samples} samples each. */

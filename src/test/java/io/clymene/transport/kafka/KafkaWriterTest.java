@@ -11,6 +11,7 @@ import io.clymene.storage.StorageWriter;
 import io.clymene.storage.WriteException;
 import io.clymene.storage.WriterContext;
 import io.clymene.storage.queue.WriterQueue;
+import io.clymene.testing.OnContext;
 import io.clymene.testing.Await;
 import io.clymene.testing.KafkaBroker;
 import io.clymene.testing.Ports;
@@ -30,8 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -55,6 +54,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(120)
 class KafkaWriterTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final long T0 = 1_700_000_000_000L;
   private static final AtomicInteger TOPICS = new AtomicInteger();
   private static KafkaBroker broker;
@@ -357,26 +357,11 @@ class KafkaWriterTest {
 
   /** Writes on the test's context; returns the failure, or null on success. */
   private Throwable write(StorageWriter w, SeriesBatch batch) {
-    try {
-      onContext(() -> w.write(List.of(batch)));
-      return null;
-    } catch (ExecutionException e) {
-      return e.getCause();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    return OnContext.write(context, TIMEOUT, w, batch);
   }
 
   private void onContext(Supplier<Future<Void>> action) throws Exception {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    context.runOnContext(v -> action.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        done.complete(null);
-      } else {
-        done.completeExceptionally(ar.cause());
-      }
-    }));
-    done.get(60, TimeUnit.SECONDS);
+    OnContext.await(context, TIMEOUT, action);
   }
 
   /**
