@@ -142,21 +142,8 @@ class GatewayFailoverIT {
 
         Map<String, Long> n = target.stop();
         SortedSet<Long> failedScrapes = new TreeSet<>();
-        String selector = "{__name__=~\"" + target.metric() + "|up\",job=\"failover\"}";
         Map<String, List<RawSample>> delivered = agent.await("every value in VictoriaMetrics", Duration.ofSeconds(60),
-            () -> {
-              var got = api.export(selector);
-              if (got == null) {
-                return null;
-              }
-              failedScrapes.clear();
-              failedScrapes.addAll(target.failedScrapes(got, "failover", 1_900));
-              try {
-                return CounterTarget.requireComplete(target.bySeries(got), n, failedScrapes::contains);
-              } catch (AssertionError notYet) {
-                return null;
-              }
-            });
+            () -> target.completeIn(api, "failover", n, failedScrapes));
         assertThat(CounterTarget.check(delivered, n, failedScrapes::contains)).isEmpty();
         assertThat(failedScrapes).hasSizeLessThanOrEqualTo(2);
         Exposition agentMetrics = Exposition.fetch("http://127.0.0.1:" + agentAdmin + "/metrics");

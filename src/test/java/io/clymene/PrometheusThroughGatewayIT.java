@@ -102,21 +102,8 @@ class PrometheusThroughGatewayIT {
       Thread.sleep(Math.max(0, left));
       Map<String, Long> n = target.stop();
       SortedSet<Long> failedScrapes = new TreeSet<>();
-      String selector = "{__name__=~\"" + target.metric() + "|up\",job=\"through\"}";
       Map<String, List<RawSample>> delivered = gateway.await("every value in VictoriaMetrics", Duration.ofSeconds(60),
-          () -> {
-            var got = api.export(selector);
-            if (got == null) {
-              return null;
-            }
-            failedScrapes.clear();
-            failedScrapes.addAll(target.failedScrapes(got, "through", 1_900));
-            try {
-              return CounterTarget.requireComplete(target.bySeries(got), n, failedScrapes::contains);
-            } catch (AssertionError notYet) {
-              return null;
-            }
-          });
+          () -> target.completeIn(api, "through", n, failedScrapes));
       assertThat(CounterTarget.check(delivered, n, failedScrapes::contains)).isEmpty();
       long last = n.values().iterator().next();
       assertThat(last).as("scrapes in five minutes").isGreaterThan(250);

@@ -145,6 +145,24 @@ public final class CounterTarget {
   }
 
   /**
+   * This target's samples in a VictoriaMetrics once every value 1..N of {@code n} is there for every series
+   * of {@code job} (values served to scrapes that failed may be missing; they are put in
+   * {@code failedScrapes}, found from the job's {@code up} series), by series; null while some are missing.
+   * For polling with a timeout.
+   */
+  public Map<String, List<RawSample>> completeIn(VictoriaMetricsApi api, String job, Map<String, Long> n,
+                                                 SortedSet<Long> failedScrapes) {
+    var got = api.export("{__name__=~\"" + metric + "|up\",job=\"" + job + "\"}");
+    if (got == null) {
+      return null;
+    }
+    failedScrapes.clear();
+    failedScrapes.addAll(failedScrapes(got, job, 1_900));
+    Map<String, List<RawSample>> mine = bySeries(got);
+    return check(mine, n, failedScrapes::contains).isEmpty() ? mine : null;
+  }
+
+  /**
    * What is wrong with the samples a receiver holds, against the last values {@code n} (from
    * {@link #stop}): per series, every value 1..N present (except those {@code mayBeMissing} allows), none
    * outside 1..N, each value at a single timestamp and the values rising with the timestamps. Repeated
