@@ -39,9 +39,11 @@ public final class SeriesBatch {
   private final int[] index;
   private final int samples;
   private final List<MetricMetadata> metadata;
+  private final DeliveryReceipt receipt;
 
   private SeriesBatch(byte[] labelData, int[] labelOffsets, long[] hashes, int[] sampleOffsets,
-                      long[] timestamps, double[] values, int first, int count, List<MetricMetadata> metadata) {
+                      long[] timestamps, double[] values, int first, int count, List<MetricMetadata> metadata,
+                      DeliveryReceipt receipt) {
     this.labelData = labelData;
     this.labelOffsets = labelOffsets;
     this.hashes = hashes;
@@ -53,9 +55,10 @@ public final class SeriesBatch {
     this.index = null;
     this.samples = count == 0 ? 0 : sampleOffsets[first + count] - sampleOffsets[first];
     this.metadata = metadata;
+    this.receipt = receipt;
   }
 
-  private SeriesBatch(SeriesBatch base, int[] index, int samples) {
+  private SeriesBatch(SeriesBatch base, int[] index, int samples, DeliveryReceipt receipt) {
     this.labelData = base.labelData;
     this.labelOffsets = base.labelOffsets;
     this.hashes = base.hashes;
@@ -67,6 +70,7 @@ public final class SeriesBatch {
     this.index = index;
     this.samples = samples;
     this.metadata = base.metadata;
+    this.receipt = receipt;
   }
 
   /** The position in the underlying arrays of series {@code i}. */
@@ -190,7 +194,7 @@ public final class SeriesBatch {
       return select(java.util.Arrays.copyOfRange(index, from, to), true);
     }
     return new SeriesBatch(labelData, labelOffsets, hashes, sampleOffsets, timestamps, values,
-        first + from, to - from, metadata);
+        first + from, to - from, metadata, receipt);
   }
 
   /**
@@ -212,7 +216,24 @@ public final class SeriesBatch {
     for (int p : absolute) {
       n += sampleOffsets[p + 1] - sampleOffsets[p];
     }
-    return new SeriesBatch(this, absolute, n);
+    return new SeriesBatch(this, absolute, n, receipt);
+  }
+
+  /**
+   * Who is told when writers have settled this batch's samples, or null (the usual case: nobody asked).
+   * Views made by {@link #slice} and {@link #select} carry it on, so a receipt hears about every sample
+   * once per writer however the batch was cut up.
+   */
+  public DeliveryReceipt receipt() {
+    return receipt;
+  }
+
+  /** This batch (sharing its arrays) with a receipt that writers report its samples to. */
+  public SeriesBatch withReceipt(DeliveryReceipt receipt) {
+    return index == null
+        ? new SeriesBatch(labelData, labelOffsets, hashes, sampleOffsets, timestamps, values, first, count, metadata,
+            receipt)
+        : new SeriesBatch(this, index, samples, receipt);
   }
 
   /** Approximate heap bytes retained by this batch's arrays (the whole arrays, even for a slice). */
@@ -426,7 +447,7 @@ public final class SeriesBatch {
           java.util.Arrays.copyOf(sampleOffsets, series + 1),
           java.util.Arrays.copyOf(timestamps, samples),
           java.util.Arrays.copyOf(values, samples),
-          0, series, metadata);
+          0, series, metadata, null);
       reset();
       return batch;
     }

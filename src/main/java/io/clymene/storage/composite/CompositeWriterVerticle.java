@@ -1,6 +1,7 @@
 package io.clymene.storage.composite;
 
 import io.clymene.config.ConfigException;
+import io.clymene.model.DeliveryReceipt;
 import io.clymene.model.SeriesBatch;
 import io.clymene.storage.StorageEntry;
 import io.clymene.storage.StorageProviders;
@@ -8,6 +9,7 @@ import io.clymene.storage.WriterContext;
 import io.clymene.storage.queue.WriterQueue;
 import io.clymene.transport.eventbus.Addresses;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.VerticleBase;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,18 +151,9 @@ public final class CompositeWriterVerticle extends VerticleBase {
    *     and is named too
    */
   public String admit(SeriesBatch batch) {
-    int n = batch.sampleCount();
-    if (writers.size() < entries.size()) {
-      return "writers are starting";
-    }
-    for (WriterVerticle w : writers) {
-      WriterQueue q = w.queue();
-      if (q == null) {
-        return "writer " + w.entry().name() + " is starting";
-      }
-      if (!q.hasRoom(n)) {
-        return "writer " + w.entry().name() + " has no room for " + n + " samples";
-      }
+    String full = roomFor(batch.sampleCount());
+    if (full != null) {
+      return full;
     }
     String refused = null;
     for (WriterVerticle w : writers) {
@@ -168,6 +162,86 @@ public final class CompositeWriterVerticle extends VerticleBase {
       }
     }
     return refused;
+  }
+
+  /**
+   * Whether every writer has room for {@code samples} more samples now (see {@link WriterQueue#hasRoom}).
+   * Call from any thread.
+   *
+   * @return null if so, else why not, naming the writer
+   */
+  public String roomFor(int samples) {
+    if (writers.size() < entries.size()) {
+      return "writers are starting";
+    }
+    for (WriterVerticle w : writers) {
+      WriterQueue q = w.queue();
+      if (q == null) {
+        return "writer " + w.entry().name() + " is starting";
+      }
+      if (!q.hasRoom(samples)) {
+        return "writer " + w.entry().name() + " has no room for " + samples + " samples";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Gives the batch to every writer and tells when all of them are done with it: the future succeeds once
+   * every writer has delivered the batch's samples, written them to its disk queue or had them refused for
+   * good by its backend (counted and logged), and fails with {@link UndeliveredException} when a writer lost
+   * some (full queue, shutdown). For consumers that may only let go of their input once it is safe (the
+   * ingester commits Kafka offsets this way); check {@link #roomFor} first to avoid losses. Call from any
+   * thread; the future completes on a writer's thread.
+   */
+  public Future<Void> deliver(SeriesBatch batch) {
+    List<WriterQueue> qs = queues();
+    if (qs.size() < entries.size()) {
+      return Future.failedFuture(new UndeliveredException("writers are starting"));
+    }
+    int n = batch.sampleCount();
+    if (n == 0 || qs.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Receipt receipt = new Receipt((long) n * qs.size());
+    SeriesBatch tracked = batch.withReceipt(receipt);
+    for (WriterQueue q : qs) {
+      q.offer(tracked);
+    }
+    return receipt.promise.future();
+  }
+
+  /** Counts the samples every writer reports; completes once all are in. */
+  private static final class Receipt implements DeliveryReceipt {
+    private final AtomicLong remaining;
+    private final Promise<Void> promise = Promise.promise();
+    private volatile String lost;
+
+    Receipt(long expected) {
+      this.remaining = new AtomicLong(expected);
+    }
+
+    @Override
+    public void settled(int samples) {
+      count(samples);
+    }
+
+    @Override
+    public void lost(int samples, String reason) {
+      lost = reason;
+      count(samples);
+    }
+
+    private void count(int samples) {
+      if (remaining.addAndGet(-samples) == 0) {
+        String why = lost;
+        if (why == null) {
+          promise.complete();
+        } else {
+          promise.fail(new UndeliveredException(why));
+        }
+      }
+    }
   }
 
   /** Writers are child deployments: Vert.x stops them (each flushing its queue) when this one stops. */

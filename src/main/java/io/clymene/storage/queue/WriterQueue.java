@@ -228,12 +228,14 @@ public final class WriterQueue {
       if (stopped) {
         droppedShutdown.increment(n);
         dropLog.warn("writer {}: stopped, dropped a batch of {} samples", name, n);
+        lost(batch, "writer " + name + " stopped");
         return false;
       }
       if ((flushing && spill == null) || (total > 0 && total + n > limit)) {
         droppedFull.increment(n);
         dropLog.warn("writer {}: queue full ({} of {} samples{}), dropped a batch of {} samples", name, total, limit,
             spill != null ? ", disk queue not keeping up" : ", no disk queue", n);
+        lost(batch, "writer " + name + " queue full");
         return false;
       }
       if (queued.compareAndSet(q, q + n)) {
@@ -421,8 +423,10 @@ public final class WriterQueue {
       queued.addAndGet(-n);
       if (ar.succeeded()) {
         spilled.increment(n);
+        settled(batch);
       } else {
         droppedSpill.increment(n);
+        batch.forEach(b -> lost(b, "writer " + name + " could not write its disk queue"));
         LOG.error("writer {}: could not write {} samples to the disk queue, dropped them: {}", name, n,
             ar.cause().getMessage());
       }
@@ -530,7 +534,10 @@ public final class WriterQueue {
         }
         stopped = true;
         long left = queued.getAndSet(0) + inFlight.getAndSet(0);
-        inbox.clear();
+        SeriesBatch waiting;
+        while ((waiting = inbox.poll()) != null) {
+          lost(waiting, "writer " + name + " stopped");
+        }
         for (Shard s : shards) {
           s.clear();
         }
@@ -661,12 +668,9 @@ public final class WriterQueue {
     }
 
     void clear() {
-      queue.clear();
-      carry = null;
-      samples = 0;
-      epoch++;
-      sending = false;
-      current = null;
+      List<SeriesBatch> left = new ArrayList<>();
+      abandonTo(left);
+      left.forEach(b -> lost(b, "writer " + name + " stopped"));
     }
 
     /** Hands over the request in flight and the queued batches (in order), and forgets them. */
@@ -774,6 +778,7 @@ public final class WriterQueue {
           lastSentMillis = System.currentTimeMillis();
           failingSinceNanos = 0;
           if (mine) {
+            settled(request); // else it was handed to the disk queue, which settles it when written
             windowSentSamples += n;
             windowSendNanos += System.nanoTime() - start;
             backoff = options.minBackoff();
@@ -807,6 +812,7 @@ public final class WriterQueue {
             if (stopped) {
               droppedShutdown.increment(n);
               LOG.warn("writer {}: stopped, dropped {} samples waiting for a retry", name, n);
+              request.forEach(b -> lost(b, "writer " + name + " stopped"));
               done(n);
             } else {
               send(request, n, sendEpoch);
@@ -816,6 +822,11 @@ public final class WriterQueue {
           failed.increment(n);
           (we.retryable() ? droppedShutdown : droppedRejected).increment(n);
           dropLog.warn("writer {}: dropped {} samples the backend rejected: {}", name, n, we.getMessage());
+          if (we.retryable()) {
+            request.forEach(b -> lost(b, "writer " + name + " stopped"));
+          } else {
+            settled(request); // sending it again would not help: it is done with, counted and logged
+          }
           done(n);
         }
       });
@@ -830,6 +841,21 @@ public final class WriterQueue {
       if (!busy()) {
         shardIdle();
       }
+    }
+  }
+
+  /** Tells the receipts of {@code batches} that this writer is done with them. */
+  private static void settled(List<SeriesBatch> batches) {
+    for (SeriesBatch b : batches) {
+      if (b.receipt() != null) {
+        b.receipt().settled(b.sampleCount());
+      }
+    }
+  }
+
+  private static void lost(SeriesBatch b, String reason) {
+    if (b.receipt() != null) {
+      b.receipt().lost(b.sampleCount(), reason);
     }
   }
 
