@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -110,8 +111,10 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
           .put("brokers", kafka.getString("brokers", DEFAULT_KAFKA_BROKERS))
           .put("topic", kafka.getString("topic", "clymene"))
           .put("encoding", kafka.getString("encoding", "protobuf"));
-      if (kafka.getJsonObject("producer") != null) {
-        entry.put("producer", kafka.getJsonObject("producer").copy());
+      for (String key : List.of("producer", "sasl", "tls")) {
+        if (kafka.getJsonObject(key) != null) {
+          entry.put(key, kafka.getJsonObject(key).copy());
+        }
       }
       try {
         return providers.entries(List.of(entry), i -> "kafka");
@@ -136,9 +139,9 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
       throw new ConfigException(scrape.file(), "remote_write", "the agent has nowhere to send samples: add a "
           + "remote_write entry here or a storage entry to the Clymene config");
     }
-    if (options.role() == Role.GATEWAY && entries.isEmpty()) {
-      throw new ConfigException(options.source(), "storage", "the gateway has nowhere to send samples: add a "
-          + "storage entry (e.g. type: prometheus with a url)");
+    if ((options.role() == Role.GATEWAY || options.role() == Role.INGESTER) && entries.isEmpty()) {
+      throw new ConfigException(options.source(), "storage", "the " + options.role().name().toLowerCase(Locale.ROOT)
+          + " has nowhere to send samples: add a storage entry (e.g. type: prometheus with a url)");
     }
     return entries;
   }

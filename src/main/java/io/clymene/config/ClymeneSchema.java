@@ -61,8 +61,19 @@ public final class ClymeneSchema {
             .field("brokers", string())
             .field("topic", string())
             .field("encoding", oneOf("protobuf", "json", "json-lines"))
+            .field("sasl", kafkaSasl())
+            .field("tls", tls())
             .field("producer", mapOf(Schema.any()))
-            .field("consumer", mapOf(Schema.any())))
+            .field("consumer", object()
+                .field("group_id", string())
+                .field("threads", integer(1, 256))
+                .field("max_poll_records", integer(1, 1_000_000))
+                .field("max_pending_records", integer(1, 100_000_000))
+                .field("commit_interval", duration())
+                .field("revoke_wait", duration())
+                .field("dead_letter_topic", string())
+                .field("auto_offset_reset", oneOf("earliest", "latest"))
+                .field("properties", mapOf(Schema.any()))))
         .field("storage", listOf(storageEntry))
         .field("cluster", object()
             .field("enabled", bool())
@@ -103,6 +114,18 @@ public final class ClymeneSchema {
             .field("endpoint_params", mapOf(string())))
         .field("tls", tls())
         .field("timeout", duration());
+  }
+
+  /** SASL mechanisms Kafka clients may use. */
+  public static final String[] KAFKA_SASL_MECHANISMS = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"};
+
+  /** A Kafka client's SASL settings. */
+  public static ObjectSchema kafkaSasl() {
+    return object()
+        .field("mechanism", oneOf(KAFKA_SASL_MECHANISMS))
+        .field("username", string())
+        .field("password", string())
+        .field("password_file", string());
   }
 
   /** TLS client settings. */

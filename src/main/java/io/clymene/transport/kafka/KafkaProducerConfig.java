@@ -4,9 +4,6 @@ import io.clymene.config.ConfigException;
 import io.clymene.config.Durations;
 import io.clymene.storage.StorageEntry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +12,6 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.config.SaslConfigs;
-import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -27,7 +22,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class KafkaProducerConfig {
   static final List<String> COMPRESSIONS = List.of("none", "gzip", "snappy", "lz4", "zstd");
-  static final List<String> SASL_MECHANISMS = List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
   /** Producer batch size per partition unless {@code batch_size} says otherwise. */
   static final long DEFAULT_BATCH_SIZE = 256L << 10;
   /** Kafka's own default, matching a broker's default {@code message.max.bytes} (about 1 MB). */
@@ -51,15 +45,7 @@ final class KafkaProducerConfig {
   private final long batchSize;
   private final long maxRequestSize;
   private final Duration timeout;
-  private final String saslMechanism;
-  private final String saslUsername;
-  private final String saslPassword;
-  private final String saslPasswordFile;
-  private final String caFile;
-  private final String certFile;
-  private final String keyFile;
-  private final boolean tls;
-  private final boolean skipHostCheck;
+  private final KafkaSecurity security;
   private final Map<String, String> raw = new LinkedHashMap<>();
 
   /**
@@ -114,37 +100,7 @@ final class KafkaProducerConfig {
     if (maxRequestSize < 1024 || maxRequestSize > Integer.MAX_VALUE) {
       throw error("max_request_size", "expected between 1KiB and 2GiB, got " + maxRequestSize);
     }
-    var sasl = c.getJsonObject("sasl");
-    if (sasl != null) {
-      this.saslMechanism = sasl.getString("mechanism", "PLAIN");
-      this.saslUsername = sasl.getString("username");
-      this.saslPassword = sasl.getString("password");
-      this.saslPasswordFile = sasl.getString("password_file");
-      if (saslUsername == null || saslUsername.isEmpty()) {
-        throw error("sasl.username", "missing");
-      }
-      if ((saslPassword == null) == (saslPasswordFile == null)) {
-        throw error("sasl", "needs exactly one of password and password_file");
-      }
-    } else {
-      this.saslMechanism = null;
-      this.saslUsername = null;
-      this.saslPassword = null;
-      this.saslPasswordFile = null;
-    }
-    var t = c.getJsonObject("tls");
-    this.tls = t != null;
-    this.caFile = t == null ? null : t.getString("ca_file");
-    this.certFile = t == null ? null : t.getString("cert_file");
-    this.keyFile = t == null ? null : t.getString("key_file");
-    this.skipHostCheck = t != null && t.getBoolean("insecure_skip_verify", false);
-    if (t != null && t.containsKey("server_name")) {
-      throw error("tls.server_name", "not supported by a kafka writer (Kafka clients connect to the "
-          + "advertised broker names)");
-    }
-    if ((certFile == null) != (keyFile == null)) {
-      throw error("tls", "a client certificate needs both cert_file and key_file");
-    }
+    this.security = KafkaSecurity.from(c.getJsonObject("sasl"), c.getJsonObject("tls"), this::error);
     var producer = c.getJsonObject("producer");
     if (producer != null) {
       producer.forEach(e -> raw.put(e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue())));
@@ -208,35 +164,7 @@ final class KafkaProducerConfig {
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(t));
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(request));
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(Math.max(1, t / 2)));
-    p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, securityProtocol());
-    if (saslMechanism != null) {
-      String password = saslPassword != null ? saslPassword
-          : Files.readString(Path.of(saslPasswordFile), StandardCharsets.UTF_8).trim();
-      String module = saslMechanism.equals("PLAIN") ? "org.apache.kafka.common.security.plain.PlainLoginModule"
-          : "org.apache.kafka.common.security.scram.ScramLoginModule";
-      p.put(SaslConfigs.SASL_MECHANISM, saslMechanism);
-      p.put(SaslConfigs.SASL_JAAS_CONFIG, module + " required username=\"" + jaasEscape(saslUsername)
-          + "\" password=\"" + jaasEscape(password) + "\";");
-    }
-    if (tls) {
-      if (caFile != null) {
-        p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
-        p.put(SslConfigs.SSL_TRUSTSTORE_CERTIFICATES_CONFIG, read(caFile));
-      }
-      if (certFile != null) {
-        String key = read(keyFile);
-        if (key.contains("BEGIN RSA PRIVATE KEY") || key.contains("BEGIN EC PRIVATE KEY")) {
-          throw new IOException(keyFile + " holds a PKCS#1/SEC1 key; Kafka needs PKCS#8 (convert with "
-              + "openssl pkcs8 -topk8 -nocrypt -in " + keyFile + ")");
-        }
-        p.put(SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PEM");
-        p.put(SslConfigs.SSL_KEYSTORE_CERTIFICATE_CHAIN_CONFIG, read(certFile));
-        p.put(SslConfigs.SSL_KEYSTORE_KEY_CONFIG, key);
-      }
-      if (skipHostCheck) {
-        p.put(SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG, "");
-      }
-    }
+    security.apply(p);
     raw.forEach((k, v) -> {
       if (v == null) {
         p.remove(k);
@@ -247,26 +175,10 @@ final class KafkaProducerConfig {
     return p;
   }
 
-  private String securityProtocol() {
-    if (saslMechanism != null) {
-      return tls ? "SASL_SSL" : "SASL_PLAINTEXT";
-    }
-    return tls ? "SSL" : "PLAINTEXT";
-  }
-
-  private static String read(String file) throws IOException {
-    return Files.readString(Path.of(file), StandardCharsets.UTF_8);
-  }
-
-  static String jaasEscape(String s) {
-    return s.replace("\\", "\\\\").replace("\"", "\\\"");
-  }
-
   @Override
   public String toString() {
     return "KafkaProducerConfig[brokers=" + brokers + ", topic=" + topic + ", encoding=" + encoding
         + ", compression=" + compression + ", acks=" + acks + ", idempotence=" + idempotence
-        + ", security=" + securityProtocol() + (saslUsername == null ? "" : ", sasl=" + saslMechanism + "("
-        + saslUsername + ")") + ", producer=" + raw.keySet() + "]";
+        + ", security=" + security + ", producer=" + raw.keySet() + "]";
   }
 }

@@ -9,6 +9,7 @@ import static io.clymene.config.Schema.object;
 import static io.clymene.config.Schema.oneOf;
 import static io.clymene.config.Schema.string;
 
+import io.clymene.config.ClymeneSchema;
 import io.clymene.config.ConfigException;
 import io.clymene.config.Schema.ObjectSchema;
 import io.clymene.storage.StorageEntry;
@@ -66,11 +67,7 @@ public final class KafkaProvider implements StorageProvider {
         .field("linger", duration())
         .field("batch_size", byteSize())
         .field("max_request_size", byteSize())
-        .field("sasl", object()
-            .field("mechanism", oneOf(KafkaProducerConfig.SASL_MECHANISMS.toArray(new String[0])))
-            .field("username", string())
-            .field("password", string())
-            .field("password_file", string()))
+        .field("sasl", ClymeneSchema.kafkaSasl())
         .field("producer", mapOf(any()));
   }
 
