@@ -1,19 +1,49 @@
 package io.clymene.cli;
 
+import io.clymene.config.ConfigException;
+import io.clymene.ingester.IngesterOutput;
+import io.clymene.ingester.IngesterVerticle;
+import io.clymene.model.SeriesBatch;
+import io.clymene.storage.composite.CompositeWriterVerticle;
+import io.clymene.transport.kafka.KafkaConsumerOptions;
 import io.vertx.core.Future;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.vertx.core.json.JsonObject;
 
-/** The ingester. Its Kafka consumer is not in this version: only the admin server runs, and says so. */
+/**
+ * The ingester: a Kafka consumer group member in front of the composite writer. Ready once it has joined
+ * its group and been given its partitions (possibly none, when the group has more members than partitions).
+ */
 final class IngesterRoot implements RoleRoot {
-  private static final Logger LOG = LoggerFactory.getLogger(IngesterRoot.class);
-  static final String NOT_YET = "the ingester's Kafka consumer is not available in this version; "
-      + "only the admin server runs";
 
   @Override
   public Future<Void> deploy(RoleContext ctx) {
-    ctx.readiness.notReady("ingester", NOT_YET);
-    LOG.warn(NOT_YET);
-    return Future.succeededFuture();
+    KafkaConsumerOptions options;
+    try {
+      options = new KafkaConsumerOptions(ctx.config.options().tree().getJsonObject("kafka", new JsonObject()),
+          Configuration.DEFAULT_KAFKA_BROKERS);
+    } catch (ConfigException e) {
+      return Future.failedFuture(e.withSource(ctx.config.options().source()));
+    }
+    return Wiring.storage(ctx).compose(composite -> {
+      ctx.readiness.notReady("ingester", "joining consumer group " + options.groupId() + " at " + options.brokers());
+      IngesterVerticle ingester = new IngesterVerticle(options, output(composite), ctx.registry,
+          owned -> ctx.readiness.ready("ingester", "group " + options.groupId() + ", topic " + options.topic() + ", "
+              + owned.size() + " partition(s): " + owned));
+      return ctx.deploy(ingester);
+    }).mapEmpty();
+  }
+
+  private static IngesterOutput output(CompositeWriterVerticle composite) {
+    return new IngesterOutput() {
+      @Override
+      public String roomFor(int samples) {
+        return composite.roomFor(samples);
+      }
+
+      @Override
+      public Future<Void> deliver(SeriesBatch batch) {
+        return composite.deliver(batch);
+      }
+    };
   }
 }

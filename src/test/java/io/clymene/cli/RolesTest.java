@@ -13,31 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The ingester runs only its admin server in this version, and /ready says so; the gateway runs its
- * receivers and is ready once they listen, and refuses to start with nowhere to send.
+ * The gateway runs its receivers and is ready once they listen; the ingester is not ready until it has
+ * joined its consumer group; both refuse to start with nowhere to send.
  */
 @Timeout(60)
 class RolesTest {
-
-  private static void checkAdminOnly(String role, String part, String reasonStart) throws Exception {
-    Launcher l = Launcher.create(CommandLine.parse("--role", role, "--admin.host=127.0.0.1", "--admin.port=0"));
-    try {
-      l.start(Map.of()).toCompletionStage().toCompletableFuture().get();
-      String base = "http://127.0.0.1:" + l.adminPort();
-      assertThat(Http.get(base + "/health").statusCode()).isEqualTo(200);
-      HttpResponse<String> ready = Http.get(base + "/ready");
-      assertThat(ready.statusCode()).isEqualTo(503);
-      JsonObject body = new JsonObject(ready.body());
-      assertThat(body.getString("status")).isEqualTo("not ready");
-      JsonObject p = body.getJsonObject("parts").getJsonObject(part);
-      assertThat(p.getBoolean("ready")).isFalse();
-      assertThat(p.getString("reason")).startsWith(reasonStart);
-      assertThat(Http.body(base + "/metrics")).contains("jvm_memory_used_bytes");
-      assertThat(Http.post(base + "/-/reload", "").body()).contains("nothing to reload");
-    } finally {
-      l.stop(Duration.ofSeconds(5)).toCompletionStage().toCompletableFuture().get();
-    }
-  }
 
   @Test
   void gatewayIsReadyWhenItsReceiversListen() throws Exception {
@@ -69,7 +49,33 @@ class RolesTest {
   }
 
   @Test
-  void ingesterRunsOnlyItsAdminServer() throws Exception {
-    checkAdminOnly("ingester", "ingester", "the ingester's Kafka consumer is not available in this version");
+  void ingesterWithoutStorageFailsNamingTheKey() throws Exception {
+    Launcher l = Launcher.create(CommandLine.parse("--role", "ingester", "--admin.host=127.0.0.1", "--admin.port=0"));
+    try {
+      assertThatThrownBy(() -> l.start(Map.of()).toCompletionStage().toCompletableFuture().get())
+          .hasMessageContaining("storage").hasMessageContaining("the ingester has nowhere to send samples");
+    } finally {
+      l.stop(Duration.ofSeconds(5)).toCompletionStage().toCompletableFuture().join();
+    }
+  }
+
+  @Test
+  void ingesterIsNotReadyUntilItHasJoinedItsGroup() throws Exception {
+    int nobody = Ports.free();
+    Launcher l = Launcher.create(CommandLine.parse("--role", "ingester", "--admin.host=127.0.0.1", "--admin.port=0",
+        "--kafka.brokers=127.0.0.1:" + nobody, "--kafka.consumer.group_id=roles", "--storage[0].type=discard"));
+    try {
+      l.start(Map.of()).toCompletionStage().toCompletableFuture().get();
+      String base = "http://127.0.0.1:" + l.adminPort();
+      assertThat(Http.get(base + "/health").statusCode()).isEqualTo(200);
+      HttpResponse<String> ready = Http.get(base + "/ready");
+      assertThat(ready.statusCode()).isEqualTo(503);
+      JsonObject p = new JsonObject(ready.body()).getJsonObject("parts").getJsonObject("ingester");
+      assertThat(p.getBoolean("ready")).isFalse();
+      assertThat(p.getString("reason")).isEqualTo("joining consumer group roles at 127.0.0.1:" + nobody);
+      assertThat(Http.body(base + "/metrics")).contains("clymene_ingester_paused_partitions");
+    } finally {
+      l.stop(Duration.ofSeconds(15)).toCompletionStage().toCompletableFuture().get();
+    }
   }
 }
