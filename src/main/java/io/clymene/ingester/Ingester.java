@@ -498,7 +498,13 @@ public final class Ingester {
         waitLog.warn("ingester: waiting to give {} samples of {}@{} to the writers: {}", n, p.tp, r.offset(), full);
         Thread.sleep(20);
       }
+      // OFFERED before the last look at revoked (both volatile): revoke() either sees OFFERED and waits for
+      // it, or this sees revoked and leaves the record to the next owner; never written by both
       e.state = Entry.OFFERED;
+      if (p.revoked || stopping) {
+        e.state = Entry.PENDING;
+        return false;
+      }
       output.deliver(batch).onComplete(ar -> {
         if (ar.succeeded()) {
           e.done();
@@ -530,6 +536,7 @@ public final class Ingester {
     headers.add("clymene-source-partition", Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
     headers.add("clymene-source-offset", Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
     String where = r.topic() + "-" + r.partition() + "@" + r.offset();
+    e.state = Entry.OFFERED; // a revoke waits for it like for a record with the writers
     try {
       deadLetters.send(new ProducerRecord<>(options.deadLetterTopic(), null, r.timestamp(), r.key(), r.value(),
           headers), (md, err) -> {

@@ -138,6 +138,18 @@ class IngesterTest {
     return Exposition.fetch("http://127.0.0.1:" + l.adminPort() + "/metrics");
   }
 
+  /** How many partitions of {@code topic} an ingester owns (it has a lag gauge for each). */
+  private static int owned(Launcher l, String topic) {
+    Exposition m = metrics(l);
+    int n = 0;
+    for (int p = 0; p < 16; p++) {
+      if (m.value("clymene_ingester_lag_records", "topic", topic, "partition", Integer.toString(p)) != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Per series of {@code metric}: the values VictoriaMetrics holds, in time order. */
   private static Map<String, List<Double>> stored(String metric) {
     var got = api.export("{__name__=\"" + metric + "\"}");
@@ -254,6 +266,61 @@ class IngesterTest {
         vm.start();
       }
       stop(l);
+    }
+  }
+
+  @Test
+  void aCleanRebalanceHandsPartitionsOverWithoutLossOrDuplicates() throws Exception {
+    broker.createTopic("ing-d", 4);
+    long t0 = System.currentTimeMillis() - 300_000;
+    KafkaRecordEncoder proto = new KafkaRecordEncoder(KafkaEncoding.PROTOBUF);
+    int[] sent = new int[1];
+    Thread feeder = new Thread(() -> {
+      try {
+        for (int k = 1; !Thread.currentThread().isInterrupted(); k++) {
+          for (int p = 0; p < 4; p++) {
+            send("ing-d", p, proto.encode(batch("ing_d", p, 20, t0 + k * 10L, k)), "protobuf");
+          }
+          sent[0] = k;
+          Thread.sleep(20);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Launcher a = ingester("g-d", "ing-d");
+    Launcher b = null;
+    try {
+      feeder.start();
+      Thread.sleep(3000);
+      b = ingester("g-d", "ing-d"); // joins: a gives up its partitions, committing first
+      Launcher joined = b;
+      Await.until("the partitions shared by both ingesters", Duration.ofSeconds(30),
+          () -> owned(a, "ing-d") > 0 && owned(joined, "ing-d") > 0 ? true : null);
+      Thread.sleep(2000);
+      stop(a); // leaves: b takes everything over from a's last commit
+      Thread.sleep(2000);
+      feeder.interrupt();
+      feeder.join();
+      int last = sent[0];
+      Await.until("all " + last + " values of every series in VictoriaMetrics", Duration.ofSeconds(60), () -> {
+        Map<String, List<Double>> got = stored("ing_d");
+        return got.size() == 80 && got.values().stream().allMatch(v -> v.size() >= last) ? true : null;
+      });
+      Map<String, List<Double>> got = stored("ing_d");
+      List<Double> want = new ArrayList<>();
+      for (int k = 1; k <= last; k++) {
+        want.add((double) k);
+      }
+      got.forEach((series, values) -> assertThat(values).as("series " + series + ": every value once, in order")
+          .isEqualTo(want));
+    } finally {
+      feeder.interrupt();
+      if (b != null) {
+        stop(b);
+      }
     }
   }
 
