@@ -11,6 +11,7 @@ import io.clymene.config.Role;
 import io.clymene.config.Schema.ObjectSchema;
 import io.clymene.storage.StorageEntry;
 import io.clymene.storage.StorageProviders;
+import io.clymene.transport.kafka.KafkaConsumerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -53,6 +54,9 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
         .compose(options -> {
           try {
             checkAvailable(options, overrides);
+            if (options.role() == Role.INGESTER) {
+              ingester(options, overrides);
+            }
           } catch (ConfigException e) {
             return Future.failedFuture(e);
           }
@@ -85,6 +89,19 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
    */
   List<StorageEntry> storageFor(PrometheusConfig next, StorageProviders providers) {
     return storage(options, next, providers, overrides);
+  }
+
+  /** The ingester's Kafka settings, checked (also by {@code check-config}). */
+  KafkaConsumerOptions ingester() {
+    return ingester(options, overrides);
+  }
+
+  private static KafkaConsumerOptions ingester(ClymeneOptions options, ConfigOverrides overrides) {
+    try {
+      return new KafkaConsumerOptions(options.tree().getJsonObject("kafka", new JsonObject()), DEFAULT_KAFKA_BROKERS);
+    } catch (ConfigException e) {
+      throw e.withSource(ConfigLoader.sourceOf(overrides, e.path(), options.source()));
+    }
   }
 
   /** The file, flag or variable to name for a problem at {@code path} of the Clymene settings. */

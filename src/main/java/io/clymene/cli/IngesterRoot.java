@@ -7,7 +7,6 @@ import io.clymene.model.SeriesBatch;
 import io.clymene.storage.composite.CompositeWriterVerticle;
 import io.clymene.transport.kafka.KafkaConsumerOptions;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 
 /**
  * The ingester: a Kafka consumer group member in front of the composite writer. Ready once it has joined
@@ -19,10 +18,9 @@ final class IngesterRoot implements RoleRoot {
   public Future<Void> deploy(RoleContext ctx) {
     KafkaConsumerOptions options;
     try {
-      options = new KafkaConsumerOptions(ctx.config.options().tree().getJsonObject("kafka", new JsonObject()),
-          Configuration.DEFAULT_KAFKA_BROKERS);
+      options = ctx.config.ingester();
     } catch (ConfigException e) {
-      return Future.failedFuture(e.withSource(ctx.config.options().source()));
+      return Future.failedFuture(e);
     }
     return Wiring.storage(ctx).compose(composite -> {
       ctx.readiness.notReady("ingester", "joining consumer group " + options.groupId() + " at " + options.brokers());

@@ -108,6 +108,27 @@ class CliTest {
   }
 
   @Test
+  void badIngesterSettingsFailCheckConfigWithOneLine() throws IOException {
+    Path cfg = write("i.yaml", "kafka:\n  topic: metrics\n  consumer:\n    dead_letter_topic: metrics\n"
+        + "storage:\n  - type: discard\n");
+    assertThat(run("check-config", "--role", "ingester", "--config", cfg.toString())).isEqualTo(1);
+    assertThat(errLines()).containsExactly("clymene: config error: " + cfg + ": kafka.consumer.dead_letter_topic: "
+        + "must differ from kafka.topic (metrics), or undecodable records would come back");
+    err.reset();
+    Path auto = write("auto.yaml", "kafka:\n  consumer:\n    properties: {enable.auto.commit: true}\n"
+        + "storage:\n  - type: discard\n");
+    assertThat(run("check-config", "--role", "ingester", "--config", auto.toString())).isEqualTo(1);
+    assertThat(errLines()).containsExactly("clymene: config error: " + auto + ": kafka.consumer.properties."
+        + "enable.auto.commit: cannot be set: the ingester commits offsets itself, only for records every writer "
+        + "has taken");
+    err.reset();
+    assertThat(run("check-config", "--role", "ingester", "--config", cfg.toString(),
+        "--kafka.consumer.dead_letter_topic=metrics.dead", "--kafka.consumer.commit_interval=soon")).isEqualTo(1);
+    assertThat(errLines().get(0)).startsWith("clymene: config error: --kafka.consumer.commit_interval: "
+        + "kafka.consumer.commit_interval: expected a duration");
+  }
+
+  @Test
   void missingFilesFailWithOneLine() throws IOException {
     Path missing = dir.resolve("nope.yaml");
     assertThat(run("--config", missing.toString())).isEqualTo(1);
