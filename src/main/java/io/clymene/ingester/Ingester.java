@@ -165,7 +165,7 @@ public final class Ingester {
           afterPoll();
         } catch (WakeupException e) {
           // stopping
-        } catch (KafkaException e) {
+        } catch (RuntimeException e) {
           pollLog.warn("ingester: polling {} failed, trying again: {}", options.topic(), e.toString());
           sleep(500);
         }
@@ -216,6 +216,9 @@ public final class Ingester {
     Partition p = partitions.get(tp);
     if (p == null || records.isEmpty()) {
       return;
+    }
+    if (p.safe < 0) {
+      p.safe = records.get(0).offset();
     }
     Entry[] entries = new Entry[records.size()];
     for (int i = 0; i < entries.length; i++) {
@@ -308,7 +311,7 @@ public final class Ingester {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (Partition p : partitions.values()) {
       advance(p);
-      if (p.safe > p.committed) {
+      if (p.safe >= 0 && p.safe > p.committed) {
         offsets.put(p.tp, new OffsetAndMetadata(p.safe));
       }
     }
@@ -332,7 +335,7 @@ public final class Ingester {
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions.keySet(), Duration.ofSeconds(2));
       ends.forEach((tp, end) -> {
         Partition p = partitions.get(tp);
-        if (p != null && end != null) {
+        if (p != null && end != null && p.committed >= 0) {
           p.lag = Math.max(0, end - p.committed);
         }
       });
@@ -372,7 +375,7 @@ public final class Ingester {
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (Partition p : leaving) {
-      if (p.safe > p.committed) {
+      if (p.safe >= 0 && p.safe > p.committed) {
         offsets.put(p.tp, new OffsetAndMetadata(p.safe));
       }
     }
@@ -423,7 +426,13 @@ public final class Ingester {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> tps) {
       for (TopicPartition tp : tps) {
-        long position = consumer.position(tp);
+        long position;
+        try {
+          position = consumer.position(tp, Duration.ofSeconds(5));
+        } catch (KafkaException e) {
+          position = -1; // learnt from the first record taken
+          pollLog.warn("ingester: cannot read the position of {} yet: {}", tp, e.toString());
+        }
         Worker w = workers[Math.floorMod(tp.hashCode(), workers.length)];
         partitions.put(tp, new Partition(tp, w, position, position, null));
       }
@@ -470,6 +479,10 @@ public final class Ingester {
           }
           p.pending.decrementAndGet();
         }
+      } catch (RuntimeException ex) {
+        // a bug, not bad data (that goes to the dead letters): the partition is read again from its safe offset
+        LOG.error("ingester: unexpected error on {}@{}", p.tp, t.entries[i].offset, ex);
+        t.entries[i].lost("unexpected error: " + ex);
       } finally {
         p.pending.addAndGet(-(t.records.size() - i)); // the ones skipped
       }
