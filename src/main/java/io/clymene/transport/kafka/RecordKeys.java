@@ -1,6 +1,7 @@
 package io.clymene.transport.kafka;
 
 import io.clymene.model.SeriesBatch;
+import io.clymene.model.Varint;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,24 +53,53 @@ public final class RecordKeys {
 
   /** The hash {@link #key} encodes, as a long. */
   public static long keyHash(SeriesBatch batch, int series) {
-    Target t = new Target();
-    batch.forEachLabel(series, t);
+    // walks the encoded labels in place (0x0A <len> 0x0A <nameLen> name 0x12 <valueLen> value), comparing a
+    // name only when its length matches: this runs for every series the writer sends
     byte[] d = batch.labelData();
+    int start = batch.labelStart(series);
+    int end = batch.labelEnd(series);
+    int jobOff = -1;
+    int jobLen = 0;
+    int instanceOff = -1;
+    int instanceLen = 0;
+    int pos = start;
+    while (pos < end) {
+      long r = Varint.read(d, pos + 1);
+      r = Varint.read(d, Varint.position(r) + 1);
+      int nameLen = Varint.value(r);
+      int nameOff = Varint.position(r);
+      r = Varint.read(d, nameOff + nameLen + 1);
+      int valueLen = Varint.value(r);
+      int valueOff = Varint.position(r);
+      int vsJob = Arrays.compareUnsigned(d, nameOff, nameOff + nameLen, JOB, 0, JOB.length);
+      if (vsJob >= 0) { // labels are in name order: instance came before, nothing after job matters
+        if (vsJob == 0) {
+          jobOff = valueOff;
+          jobLen = valueLen;
+        }
+        break;
+      }
+      if (nameLen == INSTANCE.length
+          && Arrays.equals(d, nameOff, nameOff + nameLen, INSTANCE, 0, INSTANCE.length)) {
+        instanceOff = valueOff;
+        instanceLen = valueLen;
+      }
+      pos = valueOff + valueLen;
+    }
     long h = FNV_OFFSET;
-    if (t.jobOff >= 0 || t.instanceOff >= 0) {
+    if (jobOff >= 0 || instanceOff >= 0) {
       h = fnv(h, 0x01);
-      if (t.jobOff >= 0) {
-        h = fnv(h, d, t.jobOff, t.jobLen);
+      if (jobOff >= 0) {
+        h = fnv(h, d, jobOff, jobLen);
       }
       h = fnv(h, 0xFF);
-      if (t.instanceOff >= 0) {
-        h = fnv(h, d, t.instanceOff, t.instanceLen);
+      if (instanceOff >= 0) {
+        h = fnv(h, d, instanceOff, instanceLen);
       }
       return h;
     }
     h = fnv(h, 0x02);
-    int start = batch.labelStart(series);
-    return fnv(h, d, start, batch.labelEnd(series) - start);
+    return fnv(h, d, start, end - start);
   }
 
   /** The 8 big-endian bytes of a key hash. */
@@ -91,11 +121,27 @@ public final class RecordKeys {
     Map<Long, List<SeriesBatch>> groups = new LinkedHashMap<>();
     Map<Long, int[]> perBatch = new LinkedHashMap<>();
     Map<Long, Integer> counts = new HashMap<>();
+    long[] hashes = new long[0];
     for (SeriesBatch b : batches) {
+      if (b.isEmpty()) {
+        continue;
+      }
+      if (hashes.length < b.size()) {
+        hashes = new long[Math.max(b.size(), hashes.length * 2)];
+      }
+      boolean oneKey = true;
+      for (int i = 0; i < b.size(); i++) {
+        hashes[i] = keyHash(b, i);
+        oneKey &= hashes[i] == hashes[0];
+      }
+      if (oneKey) { // a target's batch, or a part of one: no per-series bookkeeping
+        groups.computeIfAbsent(hashes[0], x -> new ArrayList<>()).add(b);
+        continue;
+      }
       perBatch.clear();
       counts.clear();
       for (int i = 0; i < b.size(); i++) {
-        long k = keyHash(b, i);
+        long k = hashes[i];
         int[] idx = perBatch.computeIfAbsent(k, x -> new int[4]);
         int n = counts.merge(k, 1, Integer::sum);
         if (n > idx.length) {
@@ -103,10 +149,6 @@ public final class RecordKeys {
           perBatch.put(k, idx);
         }
         idx[n - 1] = i;
-      }
-      if (perBatch.size() == 1 && b.size() > 0) {
-        groups.computeIfAbsent(perBatch.keySet().iterator().next(), x -> new ArrayList<>()).add(b);
-        continue;
       }
       for (Map.Entry<Long, int[]> e : perBatch.entrySet()) {
         int n = counts.get(e.getKey());
@@ -128,24 +170,5 @@ public final class RecordKeys {
       h = (h ^ (d[i] & 0xFF)) * FNV_PRIME;
     }
     return h;
-  }
-
-  /** Finds the job and instance values of a series. */
-  private static final class Target implements SeriesBatch.LabelVisitor {
-    int jobOff = -1;
-    int jobLen;
-    int instanceOff = -1;
-    int instanceLen;
-
-    @Override
-    public void label(byte[] buf, int nameOff, int nameLen, int valueOff, int valueLen) {
-      if (Arrays.equals(buf, nameOff, nameOff + nameLen, JOB, 0, JOB.length)) {
-        jobOff = valueOff;
-        jobLen = valueLen;
-      } else if (Arrays.equals(buf, nameOff, nameOff + nameLen, INSTANCE, 0, INSTANCE.length)) {
-        instanceOff = valueOff;
-        instanceLen = valueLen;
-      }
-    }
   }
 }
