@@ -24,11 +24,6 @@ import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
-import java.net.URI;
-import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -85,7 +80,6 @@ public final class GatewayLoad {
   private final LongAdder errors = new LongAdder();
   private volatile boolean running = true;
   private volatile String lastError = "";
-  private final java.net.http.HttpClient scraper = java.net.http.HttpClient.newHttpClient();
 
   private GatewayLoad(Map<String, String> opts) {
     this.opts = opts;
@@ -420,9 +414,10 @@ public final class GatewayLoad {
   /** Reads the target's counter first, then everything else at once, so that both count the same span. */
   private Snapshot snapshot() {
     double received = received();
-    long[] machine = machineTicks();
+    long[] machine = Probes.machineTicks();
     return new Snapshot(System.nanoTime(), samples.sum(), requests.sum(), streams.sum(), throttled.sum(),
-        errors.sum(), cpuNanos(ProcessHandle.current().pid()), targetPid() > 0 ? cpuNanos(targetPid()) : 0,
+        errors.sum(), Probes.cpuNanos(ProcessHandle.current().pid()),
+        targetPid() > 0 ? Probes.cpuNanos(targetPid()) : 0,
         received, machine[0], machine[1]);
   }
 
@@ -430,77 +425,23 @@ public final class GatewayLoad {
     return Long.parseLong(opts.getOrDefault("pid", "0"));
   }
 
-  /** utime + stime of a process, from /proc/PID/stat (clock ticks of 10 ms). */
-  private static long cpuNanos(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-    } catch (Exception e) {
-      return 0;
-    }
-  }
-
-  /** Busy and total jiffies of the whole machine, from /proc/stat. */
-  private static long[] machineTicks() {
-    try {
-      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-      long total = 0;
-      for (int i = 1; i < Math.min(f.length, 9); i++) {
-        total += Long.parseLong(f[i]);
-      }
-      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-      return new long[] {total - idle, total};
-    } catch (Exception e) {
-      return new long[] {0, 0};
-    }
-  }
-
   private long rssKib() {
-    if (targetPid() <= 0) {
-      return 0;
-    }
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/" + targetPid() + "/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (Exception e) {
-      // the target went away; reported as 0
-    }
-    return 0;
+    return targetPid() > 0 ? Probes.rssKib(targetPid()) : 0;
   }
 
   /** The target's ingest counter: the sum of the exposition lines that start with {@code --metric}. */
   private double received() {
     String url = opts.get("metrics-url");
     String metric = opts.get("metric");
-    if (url == null || metric == null) {
-      return Double.NaN;
-    }
-    try {
-      String body = scraper.send(java.net.http.HttpRequest.newBuilder(
-          URI.create(url)).timeout(Duration.ofSeconds(10)).build(), BodyHandlers.ofString()).body();
-      double sum = 0;
-      for (String line : body.split("\n")) {
-        if (line.startsWith(metric)) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return sum;
-    } catch (Exception e) {
-      return Double.NaN;
-    }
+    return url == null || metric == null ? Double.NaN : Probes.counter(url, metric);
   }
 
   private void report(Snapshot a, Snapshot b, long rssMaxKib, long rssMeanKib) {
     double secs = (b.nanos - a.nanos) / 1e9;
     long acked = b.samples - a.samples;
     double received = b.received - a.received;
-    double machineCores = b.machineTotal == a.machineTotal ? 0
-        : (double) (b.machineBusy - a.machineBusy) / (b.machineTotal - a.machineTotal)
-            * Runtime.getRuntime().availableProcessors();
+    double machineCores = Probes.busyCores(new long[] {a.machineBusy, a.machineTotal},
+        new long[] {b.machineBusy, b.machineTotal});
     Map<String, String> r = new java.util.LinkedHashMap<>();
     r.put("mode", mode);
     r.put("concurrency", Integer.toString(concurrency));
