@@ -4,6 +4,7 @@ import io.clymene.model.SeriesBatch;
 import io.clymene.storage.prometheus.RemoteWriteEncoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.xerial.snappy.Snappy;
@@ -19,6 +20,10 @@ public final class KafkaRecordEncoder {
   private RemoteWriteEncoder protobuf;
   private JsonCodec json;
   private JsonLinesCodec jsonLines;
+  /** The largest snappy output buffer kept between records (larger records get a buffer of their own). */
+  static final int KEEP_BUFFER_BYTES = 4 << 20;
+  /** Snappy's output, kept between records: {@code Snappy.compress} allocates one of ~1.2x the input each time. */
+  private byte[] compressed = new byte[0];
 
   public KafkaRecordEncoder(KafkaEncoding encoding) {
     this.encoding = Objects.requireNonNull(encoding, "encoding");
@@ -48,9 +53,18 @@ public final class KafkaRecordEncoder {
     return encode(List.of(batch));
   }
 
-  private static byte[] snappy(byte[] message) {
+  private byte[] snappy(byte[] message) {
+    int max = Snappy.maxCompressedLength(message.length);
+    byte[] out = compressed;
+    if (out.length < max) {
+      out = new byte[Math.max(max, Math.min(out.length * 2, KEEP_BUFFER_BYTES))];
+      if (out.length <= KEEP_BUFFER_BYTES) {
+        compressed = out;
+      }
+    }
     try {
-      return Snappy.compress(message); // block format, as Go's snappy.Encode
+      // block format, as Go's snappy.Encode
+      return Arrays.copyOf(out, Snappy.rawCompress(message, 0, message.length, out, 0));
     } catch (IOException e) {
       throw new UncheckedIOException("snappy compression failed", e);
     }

@@ -84,6 +84,28 @@ class ProtobufRecordTest {
   }
 
   @Test
+  void oneEncoderEncodesRecordsOfAnySizeInTurn() throws Exception {
+    // the encoder keeps snappy's output buffer up to a bound: records larger and smaller than it, in turn
+    KafkaRecordDecoder large = new KafkaRecordDecoder(KafkaEncoding.PROTOBUF, 64 << 20);
+    int[] seriesCounts = {3, 40_000, 1, 2_000, 40_000, 5};
+    for (int n : seriesCounts) {
+      SeriesBatch.Builder b = new SeriesBatch.Builder();
+      for (int i = 0; i < n; i++) {
+        b.beginSeries().label("__name__", "m_" + i).label("job", "j").label("pad", "x".repeat(64) + i)
+            .sample(1000L + i, i);
+        b.endSeries();
+      }
+      SeriesBatch batch = b.build();
+
+      byte[] value = encoder.encode(batch);
+
+      assertThat(value).isEqualTo(new KafkaRecordEncoder(KafkaEncoding.PROTOBUF).encode(batch));
+      assertSameBatch(large.decode(value), batch);
+    }
+    assertThat(Snappy.maxCompressedLength(40_000 * 100)).isGreaterThan(KafkaRecordEncoder.KEEP_BUFFER_BYTES);
+  }
+
+  @Test
   void truncatedSnappyIsATypedError() throws Exception {
     byte[] value = encoder.encode(TestBatches.mixed());
     byte[] cut = Arrays.copyOf(value, value.length / 2);
