@@ -42,6 +42,11 @@ final class IngesterRoot implements RoleRoot {
       public Future<Void> deliver(SeriesBatch batch) {
         return composite.deliver(batch);
       }
+
+      @Override
+      public void hurry() {
+        composite.hurry();
+      }
     };
   }
 }

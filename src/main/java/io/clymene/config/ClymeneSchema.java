@@ -69,6 +69,7 @@ public final class ClymeneSchema {
                 .field("threads", integer(1, 256))
                 .field("max_poll_records", integer(1, 1_000_000))
                 .field("max_pending_records", integer(1, 100_000_000))
+                .field("max_pending_bytes", byteSize())
                 .field("commit_interval", duration())
                 .field("revoke_wait", duration())
                 .field("dead_letter_topic", string())

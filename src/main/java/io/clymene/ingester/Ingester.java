@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -70,6 +71,12 @@ public final class Ingester {
   private static final Logger LOG = LoggerFactory.getLogger(Ingester.class);
   /** How often the lag per partition is refreshed from the brokers' end offsets. */
   static final Duration LAG_EVERY = Duration.ofSeconds(2);
+  /**
+   * How long shutdown waits for records with the writers before its last commit: less than {@code revoke_wait}
+   * when that is longer, so that the whole process stops within its deadline (what is not committed then is
+   * read again by the next owner).
+   */
+  static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(3);
 
   private final KafkaConsumerOptions options;
   private final IngesterOutput output;
@@ -170,16 +177,17 @@ public final class Ingester {
           sleep(500);
         }
       }
-      revoke(new ArrayList<>(partitions.keySet()), "shutting down");
+      revoke(new ArrayList<>(partitions.keySet()), "shutting down",
+          options.revokeWait().compareTo(SHUTDOWN_WAIT) < 0 ? options.revokeWait() : SHUTDOWN_WAIT);
     } catch (RuntimeException e) {
       LOG.error("ingester: the consumer stopped on an unexpected error", e);
     } finally {
       try {
-        consumer.close(Duration.ofSeconds(5));
+        consumer.close(Duration.ofSeconds(1));
       } catch (RuntimeException e) {
         LOG.warn("ingester: closing the consumer: {}", e.toString());
       }
-      deadLetters.close(Duration.ofSeconds(5));
+      deadLetters.close(Duration.ofSeconds(1));
       admin.close(Duration.ZERO);
       stopped.complete(null);
     }
@@ -221,11 +229,14 @@ public final class Ingester {
       p.safe = records.get(0).offset();
     }
     Entry[] entries = new Entry[records.size()];
+    long bytes = 0;
     for (int i = 0; i < entries.length; i++) {
       entries[i] = new Entry(records.get(i).offset());
       p.inFlight.add(entries[i]);
+      bytes += size(records.get(i));
     }
     p.pending.addAndGet(entries.length);
+    p.pendingBytes.addAndGet(bytes);
     p.worker.tasks.add(new Task(p, records, entries));
   }
 
@@ -238,11 +249,12 @@ public final class Ingester {
         continue;
       }
       int pending = p.pending.get();
-      if (!p.paused && pending > options.maxPendingRecords()) {
+      long bytes = p.pendingBytes.get();
+      if (!p.paused && (pending > options.maxPendingRecords() || bytes > options.maxPendingBytes())) {
         consumer.pause(List.of(p.tp));
         p.paused = true;
         metrics.paused.incrementAndGet();
-      } else if (p.paused && pending <= options.maxPendingRecords() / 2) {
+      } else if (p.paused && pending <= options.maxPendingRecords() / 2 && bytes <= options.maxPendingBytes() / 2) {
         consumer.resume(List.of(p.tp));
         p.paused = false;
         metrics.paused.decrementAndGet();
@@ -339,6 +351,8 @@ public final class Ingester {
           p.lag = Math.max(0, end - p.committed);
         }
       });
+    } catch (WakeupException e) {
+      throw e;
     } catch (KafkaException e) {
       pollLog.warn("ingester: cannot read the end offsets of {} for the lag: {}", options.topic(), e.toString());
     }
@@ -349,6 +363,10 @@ public final class Ingester {
    * with the writers, commit what is done (synchronously, so the next owner starts from there).
    */
   private void revoke(Collection<TopicPartition> tps, String why) {
+    revoke(tps, why, options.revokeWait());
+  }
+
+  private void revoke(Collection<TopicPartition> tps, String why, Duration wait) {
     List<Partition> leaving = new ArrayList<>();
     for (TopicPartition tp : tps) {
       Partition p = partitions.get(tp);
@@ -360,7 +378,8 @@ public final class Ingester {
     if (leaving.isEmpty()) {
       return;
     }
-    long deadline = System.nanoTime() + options.revokeWait().toNanos();
+    output.hurry();
+    long deadline = System.nanoTime() + wait.toNanos();
     while (System.nanoTime() < deadline) {
       boolean waiting = false;
       for (Partition p : leaving) {
@@ -478,13 +497,18 @@ public final class Ingester {
             return;
           }
           p.pending.decrementAndGet();
+          p.pendingBytes.addAndGet(-size(t.records.get(i)));
         }
       } catch (RuntimeException ex) {
         // a bug, not bad data (that goes to the dead letters): the partition is read again from its safe offset
         LOG.error("ingester: unexpected error on {}@{}", p.tp, t.entries[i].offset, ex);
         t.entries[i].lost("unexpected error: " + ex);
       } finally {
-        p.pending.addAndGet(-(t.records.size() - i)); // the ones skipped
+        // the ones skipped
+        p.pending.addAndGet(-(t.records.size() - i));
+        for (int k = i; k < t.records.size(); k++) {
+          p.pendingBytes.addAndGet(-size(t.records.get(k)));
+        }
       }
     }
 
@@ -572,6 +596,10 @@ public final class Ingester {
     }
   }
 
+  private static long size(ConsumerRecord<byte[], byte[]> r) {
+    return Math.max(0, r.serializedValueSize()) + Math.max(0, r.serializedKeySize());
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);
@@ -588,6 +616,7 @@ public final class Ingester {
     final Worker worker;
     final ArrayDeque<Entry> inFlight = new ArrayDeque<>();
     final AtomicInteger pending = new AtomicInteger();
+    final AtomicLong pendingBytes = new AtomicLong();
     final Gauge gauge;
     /** Set when the partition leaves (or is rewound): workers stop taking its records. */
     volatile boolean revoked;

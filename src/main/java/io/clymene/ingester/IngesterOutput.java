@@ -18,4 +18,7 @@ public interface IngesterOutput {
    * on its disk queue, or refused for good) and fails when one lost it. Callable from any thread.
    */
   Future<Void> deliver(SeriesBatch batch);
+
+  /** Asks the writers to send what they hold now, not at their batch deadline (before a commit that waits). */
+  void hurry();
 }

@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -55,6 +57,7 @@ class IngesterTest {
   static Vertx vertx;
   static Path dir;
   static KafkaProducer<byte[], byte[]> producer;
+  static final AtomicInteger INSTANCES = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
@@ -89,7 +92,7 @@ class IngesterTest {
 
   private static Launcher ingester(String name, String topic, String... more) throws Exception {
     List<String> args = new ArrayList<>(List.of("--role", "ingester", "--admin.host=127.0.0.1", "--admin.port=0",
-        "--data_dir=" + dir.resolve(name), "--kafka.brokers=" + broker.bootstrapServers(), "--kafka.topic=" + topic,
+        "--data_dir=" + dir.resolve(name + "-" + INSTANCES.incrementAndGet()), "--kafka.brokers=" + broker.bootstrapServers(), "--kafka.topic=" + topic,
         "--kafka.consumer.group_id=" + name, "--kafka.consumer.commit_interval=200ms",
         "--storage[0].type=prometheus", "--storage[0].url=" + vm.url() + "/api/v1/write",
         "--storage[0].queue.batch_send_deadline=100ms"));
@@ -275,17 +278,16 @@ class IngesterTest {
     long t0 = System.currentTimeMillis() - 300_000;
     KafkaRecordEncoder proto = new KafkaRecordEncoder(KafkaEncoding.PROTOBUF);
     int[] sent = new int[1];
+    AtomicBoolean feeding = new AtomicBoolean(true);
     Thread feeder = new Thread(() -> {
       try {
-        for (int k = 1; !Thread.currentThread().isInterrupted(); k++) {
+        for (int k = 1; feeding.get(); k++) {
           for (int p = 0; p < 4; p++) {
             send("ing-d", p, proto.encode(batch("ing_d", p, 20, t0 + k * 10L, k)), "protobuf");
           }
           sent[0] = k;
           Thread.sleep(20);
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
@@ -302,7 +304,7 @@ class IngesterTest {
       Thread.sleep(2000);
       stop(a); // leaves: b takes everything over from a's last commit
       Thread.sleep(2000);
-      feeder.interrupt();
+      feeding.set(false);
       feeder.join();
       int last = sent[0];
       Await.until("all " + last + " values of every series in VictoriaMetrics", Duration.ofSeconds(60), () -> {
@@ -314,10 +316,14 @@ class IngesterTest {
       for (int k = 1; k <= last; k++) {
         want.add((double) k);
       }
-      got.forEach((series, values) -> assertThat(values).as("series " + series + ": every value once, in order")
-          .isEqualTo(want));
+      got.forEach((series, values) -> {
+        List<Double> missing = new ArrayList<>(want);
+        missing.removeAll(values);
+        assertThat(values).as("series " + series + ": every value once, in order (missing " + missing + ", "
+            + values.size() + " values for " + last + ")").isEqualTo(want);
+      });
     } finally {
-      feeder.interrupt();
+      feeding.set(false);
       if (b != null) {
         stop(b);
       }

@@ -211,6 +211,11 @@ public final class CompositeWriterVerticle extends VerticleBase {
     return receipt.promise.future();
   }
 
+  /** Every writer sends what it holds now rather than at its batch deadline (see {@link WriterQueue#hurry}). */
+  public void hurry() {
+    queues().forEach(WriterQueue::hurry);
+  }
+
   /** Counts the samples every writer reports; completes once all are in. */
   private static final class Receipt implements DeliveryReceipt {
     private final AtomicLong remaining;

@@ -74,6 +74,7 @@ public final class WriterQueue {
   private volatile Shard[] shards;
   private volatile long highestSentTimestamp;
   private volatile boolean flushing;
+  private volatile long hurryUntil = System.nanoTime();
   private volatile boolean stopped;
   private volatile String lastError;
   private volatile long lastErrorMillis;
@@ -208,6 +209,20 @@ public final class WriterQueue {
       return false;
     }
     return s == null || !spilling || s.bytes() < s.maxBytes() / 100 * ADMIT_SPILL_PERCENT;
+  }
+
+  /**
+   * Sends what waits now instead of at {@code batch_send_deadline}, and for the next second sends without
+   * waiting to fill requests: for a producer that is about to let go of its input (the ingester before it
+   * commits on shutdown or rebalance). Call from any thread.
+   */
+  public void hurry() {
+    hurryUntil = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+    context.runOnContext(v -> {
+      for (Shard s : shards) {
+        s.drain();
+      }
+    });
   }
 
   /**
@@ -711,7 +726,7 @@ public final class WriterQueue {
         return;
       }
       long now = System.nanoTime();
-      boolean urgent = flushing || reshardTo > 0 || replayActive;
+      boolean urgent = flushing || reshardTo > 0 || replayActive || now - hurryUntil < 0;
       if (available < options.maxSamplesPerSend() && !urgent) {
         if (waitingSince == 0) {
           waitingSince = now;

@@ -29,6 +29,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *     threads: 2                # decoding and delivering workers; partitions are spread over them (default: cores)
  *     max_poll_records: 500
  *     max_pending_records: 2000 # per partition, taken and not yet given to the writers; more pauses the partition
+ *     max_pending_bytes: 16MiB  # the same in record bytes (keys and values)
  *     commit_interval: 1s
  *     revoke_wait: 10s          # on rebalance and shutdown, how long to wait for writers before committing
  *     dead_letter_topic: clymene.dlq   # default: topic + ".dlq"
@@ -50,6 +51,7 @@ public final class KafkaConsumerOptions {
   private final int threads;
   private final int maxPollRecords;
   private final int maxPendingRecords;
+  private final long maxPendingBytes;
   private final Duration commitInterval;
   private final Duration revokeWait;
   private final String deadLetterTopic;
@@ -79,6 +81,10 @@ public final class KafkaConsumerOptions {
     this.threads = c.getInteger("threads", Math.max(1, Runtime.getRuntime().availableProcessors()));
     this.maxPollRecords = c.getInteger("max_poll_records", 500);
     this.maxPendingRecords = c.getInteger("max_pending_records", 2000);
+    this.maxPendingBytes = c.getLong("max_pending_bytes", 16L << 20);
+    if (maxPendingBytes < 1) {
+      throw new ConfigException(null, "kafka.consumer.max_pending_bytes", "must be positive, got " + maxPendingBytes);
+    }
     this.commitInterval = duration(c, "commit_interval", Duration.ofSeconds(1));
     this.revokeWait = duration(c, "revoke_wait", Duration.ofSeconds(10));
     this.deadLetterTopic = c.getString("dead_letter_topic", topic + ".dlq");
@@ -136,6 +142,10 @@ public final class KafkaConsumerOptions {
 
   public int maxPendingRecords() {
     return maxPendingRecords;
+  }
+
+  public long maxPendingBytes() {
+    return maxPendingBytes;
   }
 
   public Duration commitInterval() {

@@ -12,11 +12,13 @@ import static io.clymene.config.Schema.string;
 import io.clymene.config.ClymeneSchema;
 import io.clymene.config.ConfigException;
 import io.clymene.config.Schema.ObjectSchema;
+import io.clymene.storage.QueueOptions;
 import io.clymene.storage.StorageEntry;
 import io.clymene.storage.StorageProvider;
 import io.clymene.storage.StorageWriter;
 import io.clymene.storage.WriterContext;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -82,6 +84,17 @@ public final class KafkaProvider implements StorageProvider {
     }
     // the constructor checks everything else: brokers, topic, sasl, tls, sizes and their combinations
     new KafkaProducerConfig(entry);
+  }
+
+  /**
+   * One sender with large writes: the queue's shards split batches by series, which would cut each
+   * target's record into one per shard (ten times the records for the same samples, measured 0.86M against
+   * 1.2M samples/s); the producer already sends a write's records to all partitions at once.
+   */
+  @Override
+  public QueueOptions defaultQueueOptions() {
+    return new QueueOptions().setMinShards(1).setMaxShards(1).setMaxSamplesPerSend(50_000).setCapacity(500_000)
+        .setBatchSendDeadline(Duration.ofSeconds(1));
   }
 
   @Override
