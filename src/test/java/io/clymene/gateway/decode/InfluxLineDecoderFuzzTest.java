@@ -60,7 +60,7 @@ class InfluxLineDecoderFuzzTest {
   @MethodSource("seeds")
   @DictionaryEntries({"=", ",", " ", "\\ ", "\\,", "\\=", "\\\\", "\"", "\\\"", "i", "u", "true", "FALSE",
       "#", "value", "e-", "E+", "."}) // no line breaks: Jazzer 0.24 writes them unescaped
-  @FuzzTest(maxDuration = "20s")
+  @FuzzTest(maxDuration = "12s")
   void decode(byte[] data) {
     FuzzInput in = new FuzzInput(data);
     int first = in.nextByte();

@@ -68,7 +68,7 @@ class OtlpMetricsDecoderFuzzTest {
   }
 
   @MethodSource("seeds")
-  @FuzzTest(maxDuration = "20s")
+  @FuzzTest(maxDuration = "12s")
   void decode(byte[] data) throws IOException {
     FuzzInput in = new FuzzInput(data);
     int first = in.nextByte();
