@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,6 +71,21 @@ public final class Exposition {
   /** The sum of the samples called {@code name} whose labels include the given pairs (0 when none). */
   public double sum(String name, String... labelPairs) {
     return matching(name, labelPairs).stream().mapToDouble(Line::value).sum();
+  }
+
+  /**
+   * The values label {@code label} takes in the samples called {@code name} whose labels include the given
+   * pairs (empty when none), sorted.
+   */
+  public SortedSet<String> labelValues(String name, String label, String... labelPairs) {
+    SortedSet<String> out = new TreeSet<>();
+    for (Line l : matching(name, labelPairs)) {
+      String v = l.labels.get(label);
+      if (v != null) {
+        out.add(v);
+      }
+    }
+    return out;
   }
 
   private List<Line> matching(String name, String... labelPairs) {
