@@ -197,6 +197,25 @@ class IngesterFailoverIT {
     });
   }
 
+  /** What is wrong with each target's samples in VictoriaMetrics, for a failure message. */
+  private static String problems(VictoriaMetricsApi api, List<Target> targets, Map<Target, Map<String, Long>> last,
+                                 long killedAt) {
+    StringBuilder b = new StringBuilder();
+    for (Target t : targets) {
+      var got = api.export("{__name__=~\"" + t.counter().metric() + "|up\",job=\"" + t.job() + "\"}");
+      if (got == null) {
+        return "VictoriaMetrics cannot be reached";
+      }
+      SortedSet<Long> f = t.counter().failedScrapes(got, t.job(), 1_900);
+      List<String> p = CounterTarget.check(t.counter().bySeries(got), last.get(t), f::contains);
+      b.append(t.job()).append(" (partition ").append(t.partition()).append(", values served from ")
+          .append(t.counter().servedAt(1) - killedAt).append(" ms after the kill, one a second; failed scrapes ")
+          .append(f).append("): ").append(p.isEmpty() ? "complete" : p.size() + " problems: "
+              + String.join("; ", p.subList(0, Math.min(3, p.size())))).append('\n');
+    }
+    return b.toString();
+  }
+
   @Test
   void killingOneIngesterLosesNothingAndDuplicatesOnlyWhatWasInFlight() throws Exception {
     broker.createTopic(TOPIC, PARTITIONS);
@@ -285,9 +304,9 @@ class IngesterFailoverIT {
         }
         Map<Target, SortedSet<Long>> failed = new HashMap<>();
         Map<Target, Map<String, List<RawSample>>> delivered = new HashMap<>();
-        i2.process().await("every value of every target in VictoriaMetrics", Duration.ofSeconds(60), () -> {
-          for (Target t : targets) {
-            if (!delivered.containsKey(t)) {
+        try {
+          i2.process().await("every value of every target in VictoriaMetrics", Duration.ofSeconds(60), () -> {
+            for (Target t : targets) {
               SortedSet<Long> f = new TreeSet<>();
               var got = t.counter().completeIn(api, t.job(), last.get(t), f);
               if (got == null) {
@@ -296,9 +315,12 @@ class IngesterFailoverIT {
               delivered.put(t, got);
               failed.put(t, f);
             }
-          }
-          return Boolean.TRUE;
-        });
+            return Boolean.TRUE;
+          });
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + "\n--- what VictoriaMetrics lacks ---\n"
+              + problems(api, targets, last, killedAt), e);
+        }
 
         // the same series and value stored more than once: only what ingester-1 had in flight
         long windowFrom = killedAt - DUPLICATE_LEAD_MS;
