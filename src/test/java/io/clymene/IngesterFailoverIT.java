@@ -83,6 +83,8 @@ class IngesterFailoverIT {
   private Vertx vertx;
   private Path dir;
   private boolean passed;
+  private long startedAt;
+  private final List<String> timeline = new ArrayList<>();
 
   /** A counting target, its own job, and the partition its records go to. */
   private record Target(CounterTarget counter, String job, int partition) {
@@ -115,8 +117,12 @@ class IngesterFailoverIT {
 
   @BeforeEach
   void setUp() throws Exception {
+    startedAt = System.currentTimeMillis();
     vm = ExternalServer.victoriaMetrics();
-    broker = KafkaBroker.start();
+    mark("receiver up");
+    // one partition for the group offsets (not 50): the group coordinator is up in a moment, not seconds
+    broker = KafkaBroker.start(Map.of("offsets.topic.num.partitions", "1"));
+    mark("broker up");
     vertx = Vertx.vertx();
     dir = Files.createTempDirectory("clymene-ingester-failover-");
   }
@@ -126,11 +132,18 @@ class IngesterFailoverIT {
     vertx.close().toCompletionStage().toCompletableFuture().get();
     broker.close();
     vm.close();
+    mark("torn down");
+    System.out.println("ingester failover timeline: " + String.join(", ", timeline));
     if (passed) {
       TempDirs.delete(dir);
     } else {
       System.out.println("ingester failover: logs kept in " + dir);
     }
+  }
+
+  /** Notes when a phase ended, for the timeline printed at the end. */
+  private void mark(String what) {
+    timeline.add(String.format("%s +%.1f s", what, (System.currentTimeMillis() - startedAt) / 1000.0));
   }
 
   /**
@@ -219,12 +232,14 @@ class IngesterFailoverIT {
   @Test
   void killingOneIngesterLosesNothingAndDuplicatesOnlyWhatWasInFlight() throws Exception {
     broker.createTopic(TOPIC, PARTITIONS);
+    mark("topic created");
     List<Target> targets = targets();
     Set<Integer> all = IntStream.range(0, PARTITIONS).boxed().collect(Collectors.toCollection(TreeSet::new));
     VictoriaMetricsApi api = new VictoriaMetricsApi(vm.url());
     try (Ingester i1 = startIngester("ingester-1"); Ingester i2 = startIngester("ingester-2")) {
       awaitReady(i1);
       awaitReady(i2);
+      mark("ingesters ready");
       i2.process().await("both ingesters to have partitions, together all " + PARTITIONS + " once",
           Duration.ofSeconds(30), () -> {
             SortedSet<Integer> p1 = i1.partitions();
@@ -236,6 +251,7 @@ class IngesterFailoverIT {
             union.addAll(p2);
             return union.equals(all) && p1.size() + p2.size() == PARTITIONS ? Boolean.TRUE : null;
           });
+      mark("ingesters ready with their partitions");
 
       Path prom = dir.resolve("prometheus.yml");
       List<String> promLines = new ArrayList<>(List.of(
@@ -270,6 +286,7 @@ class IngesterFailoverIT {
           }
           return i1.samples() > 0 && i2.samples() > 0 ? Boolean.TRUE : null;
         });
+        mark("every series stored");
         try (Admin admin = broker.admin()) {
           Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
           all.forEach(p -> ends.put(new TopicPartition(TOPIC, p), OffsetSpec.latest()));
@@ -292,16 +309,19 @@ class IngesterFailoverIT {
         long killedValue = targets.get(0).counter().served();
         i1.process().signal("KILL");
         assertThat(i1.process().awaitExit(Duration.ofSeconds(10))).as("ingester-1 killed").isNotNull();
+        mark("ingester-1 killed");
 
         i2.process().await("ingester-2 to take every partition", Duration.ofMillis(SESSION_TIMEOUT_MS + 20_000),
             () -> all.equals(i2.partitions()) ? Boolean.TRUE : null);
         long rebalancedAt = System.currentTimeMillis();
+        mark("ingester-2 has every partition");
         Thread.sleep(Math.max(0, killedAt + RUN_AFTER_KILL_MS - System.currentTimeMillis()));
 
         Map<Target, Map<String, Long>> last = new HashMap<>();
         for (Target t : targets) {
           last.put(t, t.counter().stop());
         }
+        mark("targets stopped");
         Map<Target, SortedSet<Long>> failed = new HashMap<>();
         Map<Target, Map<String, List<RawSample>>> delivered = new HashMap<>();
         try {
@@ -321,6 +341,8 @@ class IngesterFailoverIT {
           throw new AssertionError(e.getMessage() + "\n--- what VictoriaMetrics lacks ---\n"
               + problems(api, targets, last, killedAt), e);
         }
+
+        mark("every value stored");
 
         // the same series and value stored more than once: only what ingester-1 had in flight
         long windowFrom = killedAt - DUPLICATE_LEAD_MS;
@@ -375,6 +397,7 @@ class IngesterFailoverIT {
           return e != null && all.equals(i2.partitions())
               && e.sum("clymene_ingester_lag_records", "topic", TOPIC) == 0 ? Boolean.TRUE : null;
         });
+        mark("lag drained");
         Exposition m = i2.metrics();
         assertThat(m.sum("clymene_ingester_records_total", "status", "dead_letter")).as("dead-lettered").isZero();
         assertThat(m.sum("clymene_ingester_commits_total", "result", "ok")).as("commits by ingester-2").isPositive();
