@@ -163,6 +163,22 @@ public final class CounterTarget {
   }
 
   /**
+   * Like {@link #completeIn(VictoriaMetricsApi, String, Map, SortedSet)}, but the values that may be missing
+   * are the caller's to say (for instance those that never reached a queue between scraper and receiver,
+   * which the caller can read back) rather than guessed from the {@code up} series; null while some are
+   * missing.
+   */
+  public Map<String, List<RawSample>> completeIn(VictoriaMetricsApi api, String job, Map<String, Long> n,
+                                                 LongPredicate mayBeMissing) {
+    var got = api.export(metric + "{job=\"" + job + "\"}");
+    if (got == null) {
+      return null;
+    }
+    Map<String, List<RawSample>> mine = bySeries(got);
+    return check(mine, n, mayBeMissing).isEmpty() ? mine : null;
+  }
+
+  /**
    * What is wrong with the samples a receiver holds, against the last values {@code n} (from
    * {@link #stop}): per series, every value 1..N present (except those {@code mayBeMissing} allows), none
    * outside 1..N, each value at a single timestamp and the values rising with the timestamps. Repeated
