@@ -401,7 +401,7 @@ class IngesterFailoverIT {
         mark("agent's output read back from the topic");
         Map<Target, Map<String, List<RawSample>>> delivered = new HashMap<>();
         try {
-          i2.process().await("every value of every target in VictoriaMetrics", Duration.ofSeconds(60), () -> {
+          i2.process().await("every value of every target in VictoriaMetrics", Duration.ofSeconds(30), () -> {
             for (Target t : targets) {
               var got = t.counter().completeIn(api, t.job(), last.get(t), notInTopic.get(t)::contains);
               if (got == null) {
