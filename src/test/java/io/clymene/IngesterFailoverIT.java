@@ -3,7 +3,6 @@ package io.clymene;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.clymene.model.SeriesBatch;
-import io.clymene.storage.QueueOptions;
 import io.clymene.testing.ClymeneProcess;
 import io.clymene.testing.CounterTarget;
 import io.clymene.testing.Exposition;
@@ -17,6 +16,7 @@ import io.clymene.testing.VictoriaMetricsApi;
 import io.clymene.transport.kafka.KafkaEncoding;
 import io.clymene.transport.kafka.KafkaRecordDecoder;
 import io.clymene.transport.kafka.RecordDecodeException;
+import io.clymene.transport.kafka.KafkaProvider;
 import io.clymene.transport.kafka.RecordKeys;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -89,8 +89,9 @@ class IngesterFailoverIT {
   private static final long INGESTER_SEND_DEADLINE_MS = 2_000;
   /** How long after ingester 1 took samples it is killed: past a commit, before its writer's deadline. */
   private static final long KILL_AFTER_TAKE_MS = COMMIT_INTERVAL_MS + 300;
-  /** The agent's kafka writer has the default queue: a batch goes out at the latest after this. */
-  private static final long AGENT_BATCH_DEADLINE_MS = QueueOptions.DEFAULT_BATCH_SEND_DEADLINE.toMillis();
+  /** The agent's kafka writer has a kafka entry's default queue: a batch goes out at the latest after this. */
+  private static final long AGENT_BATCH_DEADLINE_MS =
+      new KafkaProvider().defaultQueueOptions().batchSendDeadline().toMillis();
   /** How long before the kill a value may have been served and still be delivered but not committed. */
   private static final long DUPLICATE_LEAD_MS = AGENT_BATCH_DEADLINE_MS + SCRAPE_INTERVAL_MS + COMMIT_INTERVAL_MS
       + INGESTER_SEND_DEADLINE_MS + 3_000;
