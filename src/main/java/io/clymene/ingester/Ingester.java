@@ -400,7 +400,12 @@ public final class Ingester {
     }
     if (!offsets.isEmpty()) {
       try {
-        consumer.commitSync(offsets, Duration.ofSeconds(10));
+        try {
+          consumer.commitSync(offsets, Duration.ofSeconds(10));
+        } catch (WakeupException e) {
+          // stop() woke the consumer while it was not blocked: that wake-up is spent now, commit again
+          consumer.commitSync(offsets, Duration.ofSeconds(10));
+        }
         metrics.commitsOk.increment();
       } catch (KafkaException e) {
         metrics.commitsFailed.increment();
