@@ -5,7 +5,6 @@ import io.clymene.config.Durations;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -57,7 +56,7 @@ public final class KafkaConsumerOptions {
   private final String deadLetterTopic;
   private final String autoOffsetReset;
   private final KafkaSecurity security;
-  private final Map<String, String> raw = new LinkedHashMap<>();
+  private final Map<String, String> raw;
 
   /**
    * Reads and checks the section (already checked against the schema for types).
@@ -94,10 +93,7 @@ public final class KafkaConsumerOptions {
           + topic + "), or undecodable records would come back");
     }
     this.autoOffsetReset = c.getString("auto_offset_reset", "earliest");
-    JsonObject props = c.getJsonObject("properties");
-    if (props != null) {
-      props.forEach(e -> raw.put(e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue())));
-    }
+    this.raw = RawProperties.read(c.getJsonObject("properties"));
     if (raw.containsKey(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG)) {
       throw new ConfigException(null, "kafka.consumer.properties." + ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
           "cannot be set: the ingester commits offsets itself, only for records every writer has taken");
@@ -177,13 +173,7 @@ public final class KafkaConsumerOptions {
     // only committed data of transactional producers; plain producers' records are all committed anyway
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     security.apply(p);
-    raw.forEach((k, v) -> {
-      if (v == null) {
-        p.remove(k);
-      } else {
-        p.put(k, v);
-      }
-    });
+    RawProperties.apply(raw, p);
     return p;
   }
 

@@ -5,7 +5,6 @@ import io.clymene.config.Durations;
 import io.clymene.storage.StorageEntry;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -46,7 +45,7 @@ final class KafkaProducerConfig {
   private final long maxRequestSize;
   private final Duration timeout;
   private final KafkaSecurity security;
-  private final Map<String, String> raw = new LinkedHashMap<>();
+  private final Map<String, String> raw;
 
   /**
    * Reads and checks an entry.
@@ -101,10 +100,7 @@ final class KafkaProducerConfig {
       throw error("max_request_size", "expected between 1KiB and 2GiB, got " + maxRequestSize);
     }
     this.security = KafkaSecurity.from(c.getJsonObject("sasl"), c.getJsonObject("tls"), this::error);
-    var producer = c.getJsonObject("producer");
-    if (producer != null) {
-      producer.forEach(e -> raw.put(e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue())));
-    }
+    this.raw = RawProperties.read(c.getJsonObject("producer"));
   }
 
   private ConfigException error(String key, String problem) {
@@ -165,13 +161,7 @@ final class KafkaProducerConfig {
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(request));
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(Math.max(1, t / 2)));
     security.apply(p);
-    raw.forEach((k, v) -> {
-      if (v == null) {
-        p.remove(k);
-      } else {
-        p.put(k, v);
-      }
-    });
+    RawProperties.apply(raw, p);
     return p;
   }
 
