@@ -5,6 +5,8 @@ import io.clymene.storage.StorageEntry;
 import io.clymene.storage.StorageWriter;
 import io.clymene.storage.WriteException;
 import io.clymene.storage.WriterContext;
+import io.clymene.storage.lineprotocol.LineProtocolDialect;
+import io.clymene.storage.lineprotocol.LineProtocolEncoder;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -25,7 +27,7 @@ final class EmbeddedWriter implements StorageWriter {
   private final EmbeddedQuestDb db;
   private final String host;
   private final int port;
-  private final IlpEncoder encoder = new IlpEncoder();
+  private final LineProtocolEncoder encoder = new LineProtocolEncoder(LineProtocolDialect.QUESTDB);
   private HttpClient client;
 
   EmbeddedWriter(WriterContext context, StorageEntry entry) {

@@ -1,6 +1,7 @@
 package io.clymene.storage.queue;
 
 import io.clymene.config.Durations;
+import io.clymene.model.DeliveryReceipt;
 import io.clymene.model.SeriesBatch;
 import io.clymene.storage.QueueOptions;
 import io.clymene.storage.StorageWriter;
@@ -16,7 +17,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -809,30 +812,10 @@ public final class WriterQueue {
             cause);
         lastError = we.getMessage();
         lastErrorMillis = System.currentTimeMillis();
-        if (we.retryable() && !stopped) {
-          if (failingSinceNanos == 0) {
-            failingSinceNanos = System.nanoTime();
-          }
-          retried.increment(n);
-          Duration wait = we.retryAfter() != null ? we.retryAfter() : backoff;
-          backoff = backoff.multipliedBy(2).compareTo(options.maxBackoff()) > 0 ? options.maxBackoff()
-              : backoff.multipliedBy(2);
-          retryLog.warn("writer {}: write of {} samples failed, retrying in {}: {} ({} samples in memory{})", name,
-              n, Durations.format(wait), we.getMessage(), length(),
-              spill == null ? "" : spilling ? ", spilling to disk" : ", disk queue ready");
-          context.owner().setTimer(Math.max(1, jitter(wait).toMillis()), t -> {
-            if (sendEpoch != epoch) {
-              return;
-            }
-            if (stopped) {
-              droppedShutdown.increment(n);
-              LOG.warn("writer {}: stopped, dropped {} samples waiting for a retry", name, n);
-              request.forEach(b -> lost(b, "writer " + name + " stopped"));
-              done(n);
-            } else {
-              send(request, n, sendEpoch);
-            }
-          });
+        if (we.partial()) {
+          partlyWritten(request, n, sendEpoch, we);
+        } else if (we.retryable() && !stopped) {
+          retryLater(request, n, sendEpoch, we);
         } else {
           failed.increment(n);
           (we.retryable() ? droppedShutdown : droppedRejected).increment(n);
@@ -843,6 +826,72 @@ public final class WriterQueue {
             settled(request); // sending it again would not help: it is done with, counted and logged
           }
           done(n);
+        }
+      });
+    }
+
+    /**
+     * The backend wrote part of a request: the written and the rejected samples are settled (the rejected
+     * ones counted and logged), and only the series it asks for again are retried.
+     */
+    private void partlyWritten(List<SeriesBatch> request, int n, int sendEpoch, WriteException we) {
+      List<SeriesBatch> retry = we.retryBatches();
+      int retryN = 0;
+      for (SeriesBatch b : retry) {
+        retryN += b.sampleCount();
+      }
+      long rejected = Math.min(we.rejectedSamples(), n - retryN);
+      long written = n - retryN - rejected;
+      if (written > 0) {
+        sent.increment(written);
+        noteHighest(request);
+        lastSentMillis = System.currentTimeMillis();
+      }
+      if (rejected > 0) {
+        failed.increment(rejected);
+        droppedRejected.increment(rejected);
+        dropLog.warn("writer {}: the backend wrote {} of {} samples and rejected {}: {}", name, written, n,
+            rejected, we.getMessage());
+      }
+      settledExcept(request, retry);
+      if (retry.isEmpty() || stopped) {
+        if (!retry.isEmpty()) {
+          droppedShutdown.increment(retryN);
+          LOG.warn("writer {}: stopped, dropped {} samples to retry", name, retryN);
+          retry.forEach(b -> lost(b, "writer " + name + " stopped"));
+        }
+        backoff = options.minBackoff();
+        done(n);
+        return;
+      }
+      inFlight.addAndGet(-(n - retryN));
+      current = retry;
+      currentSamples = retryN;
+      retryLater(retry, retryN, sendEpoch, we);
+    }
+
+    private void retryLater(List<SeriesBatch> request, int n, int sendEpoch, WriteException we) {
+      if (failingSinceNanos == 0) {
+        failingSinceNanos = System.nanoTime();
+      }
+      retried.increment(n);
+      Duration wait = we.retryAfter() != null ? we.retryAfter() : backoff;
+      backoff = backoff.multipliedBy(2).compareTo(options.maxBackoff()) > 0 ? options.maxBackoff()
+          : backoff.multipliedBy(2);
+      retryLog.warn("writer {}: write of {} samples failed, retrying in {}: {} ({} samples in memory{})", name,
+          n, Durations.format(wait), we.getMessage(), length(),
+          spill == null ? "" : spilling ? ", spilling to disk" : ", disk queue ready");
+      context.owner().setTimer(Math.max(1, jitter(wait).toMillis()), t -> {
+        if (sendEpoch != epoch) {
+          return;
+        }
+        if (stopped) {
+          droppedShutdown.increment(n);
+          LOG.warn("writer {}: stopped, dropped {} samples waiting for a retry", name, n);
+          request.forEach(b -> lost(b, "writer " + name + " stopped"));
+          done(n);
+        } else {
+          send(request, n, sendEpoch);
         }
       });
     }
@@ -866,6 +915,26 @@ public final class WriterQueue {
         b.receipt().settled(b.sampleCount());
       }
     }
+  }
+
+  /** Settles the receipts of {@code request} for every sample not in {@code retry} (cut from it). */
+  private static void settledExcept(List<SeriesBatch> request, List<SeriesBatch> retry) {
+    Map<DeliveryReceipt, Integer> open = new IdentityHashMap<>();
+    for (SeriesBatch b : request) {
+      if (b.receipt() != null) {
+        open.merge(b.receipt(), b.sampleCount(), Integer::sum);
+      }
+    }
+    for (SeriesBatch b : retry) {
+      if (b.receipt() != null) {
+        open.merge(b.receipt(), -b.sampleCount(), Integer::sum);
+      }
+    }
+    open.forEach((receipt, n) -> {
+      if (n > 0) {
+        receipt.settled(n);
+      }
+    });
   }
 
   private static void lost(SeriesBatch b, String reason) {

@@ -117,6 +117,27 @@ class DeliveryReceiptTest {
   }
 
   @Test
+  void aPartialWriteRetriesOnlyTheSeriesTheBackendAsksForAndCountsTheRejectedOnes() {
+    ScriptedWriter w = new ScriptedWriter();
+    w.script.add(b -> Future.failedFuture(WriteException.partial("2 items 429, 1 item 400 mapper_parsing_exception",
+        List.of(b.get(0).select(new int[] {2, 3})), 1)));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    WriterQueue q = new WriterQueue("w", w, new QueueOptions().setMaxSamplesPerSend(100)
+        .setBatchSendDeadline(Duration.ofMillis(10)).setMinBackoff(Duration.ofMillis(20)).setMaxShards(1), context,
+        registry);
+    CountingReceipt r = new CountingReceipt();
+    q.offer(batch(10, r));
+    Await.until("the retried series delivered", Duration.ofSeconds(10), () -> w.requests.size() == 1 ? true : null);
+    assertThat(w.requests.get(0)).as("the second request holds only the series to retry").containsExactly(1002L, 1003L);
+    Await.until("every sample settled", Duration.ofSeconds(10), () -> r.settled.get() == 10 ? true : null);
+    assertThat(r.lost.get()).isZero();
+    assertThat(registry.get("clymene.writer.samples").tag("status", "sent").counter().count()).isEqualTo(9);
+    assertThat(registry.get("clymene.writer.samples").tag("status", "retried").counter().count()).isEqualTo(2);
+    assertThat(registry.get("clymene.dropped.samples").tag("reason", "rejected").counter().count()).isEqualTo(1);
+    Await.until("the queue empty", Duration.ofSeconds(5), () -> q.length() == 0 ? true : null);
+  }
+
+  @Test
   void aBatchDroppedOnAFullQueueIsLost() {
     ScriptedWriter w = new ScriptedWriter();
     w.script.add(b -> Promise.<Void>promise().future()); // never answers: the queue stays full
