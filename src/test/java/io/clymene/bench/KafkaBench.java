@@ -1,35 +1,35 @@
 package io.clymene.bench;
 
+import static io.clymene.bench.BenchKit.count;
+import static io.clymene.bench.BenchKit.fmt;
+import static io.clymene.bench.BenchKit.offerAll;
+import static io.clymene.bench.BenchKit.onContext;
+import static io.clymene.bench.BenchKit.result;
+import static io.clymene.bench.BenchKit.selfCpuNanos;
+import static io.clymene.bench.BenchKit.targets;
+
 import io.clymene.model.SeriesBatch;
 import io.clymene.storage.StorageEntry;
 import io.clymene.storage.StorageProviders;
 import io.clymene.storage.StorageWriter;
 import io.clymene.storage.WriterContext;
 import io.clymene.storage.queue.WriterQueue;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -62,11 +62,6 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * window. The last line, {@code RESULT key=value ...}, is for scripts.
  */
 public final class KafkaBench {
-  private static final String[] METRICS = {"node_cpu_seconds_total", "node_memory_MemAvailable_bytes",
-      "node_network_receive_bytes_total", "node_filesystem_avail_bytes", "container_cpu_usage_seconds_total",
-      "container_memory_working_set_bytes", "kube_pod_status_phase", "http_requests_total",
-      "process_resident_memory_bytes", "go_gc_duration_seconds_count"};
-
   private final Map<String, String> opts;
   private final long brokerPid;
 
@@ -76,21 +71,7 @@ public final class KafkaBench {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (!a.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument " + a);
-      }
-      int eq = a.indexOf('=');
-      if (eq > 0) {
-        opts.put(a.substring(2, eq), a.substring(eq + 1));
-      } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-        opts.put(a.substring(2), args[++i]);
-      } else {
-        opts.put(a.substring(2), "true");
-      }
-    }
+    Map<String, String> opts = BenchKit.options(args);
     KafkaBench bench = new KafkaBench(opts);
     String mode = opts.getOrDefault("mode", "produce");
     switch (mode) {
@@ -225,24 +206,6 @@ public final class KafkaBench {
     onContext(ctx, writer::stop);
   }
 
-  /** Offers the pool round-robin until {@code total} samples are queued, waiting while the queue is full. */
-  private static void offerAll(WriterQueue queue, List<SeriesBatch> pool, long total) {
-    long offered = 0;
-    for (int i = 0; offered < total; i++) {
-      SeriesBatch b = pool.get(i % pool.size());
-      if (offered + b.sampleCount() > total) {
-        b = b.slice(0, (int) (total - offered)); // one sample per series
-      }
-      while (!queue.hasRoom(b.sampleCount())) {
-        LockSupport.parkNanos(1_000_000);
-      }
-      if (!queue.offer(b)) {
-        throw new IllegalStateException("the queue refused a batch it had room for");
-      }
-      offered += b.sampleCount();
-    }
-  }
-
   /** {@code --via writer}: one target per write, {@code inFlight} writes outstanding; on the writer's context. */
   private static final class DirectWrites {
     final StorageWriter writer;
@@ -290,39 +253,6 @@ public final class KafkaBench {
     }
   }
 
-  /**
-   * Targets shaped like agent output: target t has one job and instance and {@code min..max} series of 8
-   * labels ({@code __name__, cluster, container, instance, job, namespace, node, pod}), one sample each.
-   */
-  static List<SeriesBatch> targets(int n, int min, int max) {
-    List<SeriesBatch> pool = new ArrayList<>(n);
-    Random rnd = new Random(42);
-    SeriesBatch.Builder b = new SeriesBatch.Builder();
-    for (int t = 0; t < n; t++) {
-      int series = min + (max > min ? rnd.nextInt(max - min + 1) : 0);
-      long ts = 1_700_000_000_000L + t * 15L;
-      String job = t % 2 == 0 ? "node-exporter" : "kubernetes-pods";
-      String node = String.format(Locale.ROOT, "ip-10-0-%d-%d.eu-west-1.compute.internal", t >> 8 & 255, t & 255);
-      String instance = "10.0." + (t >> 8 & 255) + "." + (t & 255) + ":9100";
-      for (int s = 0; s < series; s++) {
-        int pod = s / 40;
-        b.beginSeries()
-            .label("__name__", METRICS[s % METRICS.length])
-            .label("cluster", "prod-eu-west-" + (t % 3 + 1))
-            .label("container", "app-" + (pod % 97))
-            .label("instance", instance)
-            .label("job", job)
-            .label("namespace", "team-" + (pod % 23))
-            .label("node", node)
-            .label("pod", "app-" + (pod % 97) + "-" + Integer.toHexString(0x5f3759 + pod) + "-" + s)
-            .sample(ts, rnd.nextDouble() * 1e6);
-        b.endSeries();
-      }
-      pool.add(b.build());
-    }
-    return pool;
-  }
-
   private record Snapshot(long nanos, long samples, double records, double bytes, long selfCpu, long brokerCpu,
                           long[] machine) {
   }
@@ -331,32 +261,6 @@ public final class KafkaBench {
     return new Snapshot(System.nanoTime(), samples, count(registry, "clymene.kafka.records", null, null),
         count(registry, "clymene.kafka.bytes", null, null), selfCpuNanos(),
         brokerPid > 0 ? Probes.cpuNanos(brokerPid) : 0, Probes.machineTicks());
-  }
-
-  private static long selfCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
-  }
-
-  /** The sum of the counters of that name (and tag, when given). */
-  private static double count(MeterRegistry registry, String name, String tag, String value) {
-    var search = registry.find(name);
-    if (tag != null) {
-      search = search.tag(tag, value);
-    }
-    return search.counters().stream().mapToDouble(Counter::count).sum();
-  }
-
-  private static void onContext(Context ctx, Supplier<Future<Void>> call) throws Exception {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    ctx.runOnContext(v -> call.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        done.complete(null);
-      } else {
-        done.completeExceptionally(ar.cause());
-      }
-    }));
-    done.get(60, TimeUnit.SECONDS);
   }
 
   private static Admin admin(String brokers) {
@@ -452,12 +356,4 @@ public final class KafkaBench {
     result(r);
   }
 
-  private static void result(Map<String, String> r) {
-    System.out.println("RESULT " + r.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-        .collect(Collectors.joining(" ")));
-  }
-
-  private static String fmt(double v, int decimals) {
-    return String.format(Locale.ROOT, "%." + decimals + "f", v);
-  }
 }

@@ -306,6 +306,12 @@ public final class ExternalServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
   }
+  /** The running server's process id, or -1. */
+  public long pid() {
+    Process p = process;
+    return p != null && p.isAlive() ? p.pid() : -1;
+  }
+
   /** Whether the server process is running. */
   public boolean isRunning() {
     Process p = process;
