@@ -1,8 +1,7 @@
 package io.clymene.bench;
 
 import io.clymene.testing.ExternalServer;
-import io.clymene.testing.Http;
-import io.vertx.core.json.JsonArray;
+import io.clymene.testing.VictoriaMetricsApi;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.Map;
@@ -63,10 +62,7 @@ final class BenchServers {
     return new External(vm, entry.copy().put("url", vm.url() + path), "VictoriaMetrics 1.79.5 (" + how + ")") {
       @Override
       public long storedSamples() {
-        Http.get(vm.url() + "/internal/force_flush");
-        JsonArray result = new JsonObject(Http.body(vm.url() + "/api/v1/query?query="
-            + Http.enc("sum(count_over_time({__name__!=\"\"}[30d]))"))).getJsonObject("data").getJsonArray("result");
-        return result.isEmpty() ? 0 : Long.parseLong(result.getJsonObject(0).getJsonArray("value").getString(1));
+        return new VictoriaMetricsApi(vm.url()).sampleCount("{__name__!=\"\"}");
       }
     };
   }

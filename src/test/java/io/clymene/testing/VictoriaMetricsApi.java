@@ -45,4 +45,19 @@ public final class VictoriaMetricsApi {
     }
     return out;
   }
+
+  /**
+   * How many raw samples (duplicates included) the series a selector matches hold over the last 30 days,
+   * after flushing what VictoriaMetrics buffers; -1 when it cannot be reached.
+   */
+  public long sampleCount(String selector) {
+    Http.get(base + "/internal/force_flush");
+    String body = Http.body(base + "/api/v1/query?query="
+        + Http.enc("sum(count_over_time(" + selector + "[30d]))"));
+    if (body == null) {
+      return -1;
+    }
+    JsonArray result = new JsonObject(body).getJsonObject("data").getJsonArray("result");
+    return result.isEmpty() ? 0 : Long.parseLong(result.getJsonObject(0).getJsonArray("value").getString(1));
+  }
 }
