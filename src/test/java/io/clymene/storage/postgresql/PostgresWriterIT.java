@@ -1,0 +1,261 @@
+package io.clymene.storage.postgresql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clymene.model.SeriesBatch;
+import io.clymene.model.StaleMarkers;
+import io.clymene.storage.QueueOptions;
+import io.clymene.storage.StorageEntry;
+import io.clymene.storage.StorageWriter;
+import io.clymene.storage.WriteException;
+import io.clymene.storage.WriterContext;
+import io.clymene.storage.queue.WriterQueue;
+import io.clymene.testing.Await;
+import io.clymene.testing.OnContext;
+import io.clymene.testing.PostgresServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The postgresql writer against a real PostgreSQL 15 ({@link PostgresServer}, one per class), each test in
+ * its own schema, everything read back with SQL: rows, values (NaN, ±Inf and the stale marker's exact
+ * bits), timestamps, labels as jsonb, series stored once across writes, daily partitions for several
+ * days, every sample arriving across a server restart mid-stream (through the real queue), and rejections
+ * that name the SQLSTATE and PostgreSQL's reason.
+ */
+@Timeout(60)
+class PostgresWriterIT {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final long DAY = 86_400_000L;
+  private static PostgresServer pg;
+  private static Vertx vertx;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final List<StorageWriter> writers = new ArrayList<>();
+  private Context context;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    pg = PostgresServer.launch();
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (vertx != null) {
+      vertx.close().await();
+    }
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  @AfterEach
+  void stopWriters() throws Exception {
+    for (StorageWriter w : writers) {
+      OnContext.await(context, WAIT, w::stop);
+    }
+  }
+
+  private StorageWriter writer(String user, String schema, QueueOptions queue) throws Exception {
+    context = vertx.getOrCreateContext();
+    PostgresStorageProvider provider = new PostgresStorageProvider();
+    JsonObject json = new JsonObject().put("type", "postgresql").put("url", pg.url(user, "postgres"))
+        .put("schema", schema).put("timeout", "5s");
+    StorageEntry entry = StorageEntry.from(json, "storage[0]", "pg", queue);
+    provider.check(entry);
+    StorageWriter w = provider.create(new WriterContext(vertx, registry, "test", null), entry);
+    OnContext.await(context, WAIT, w::start);
+    writers.add(w);
+    return w;
+  }
+
+  private StorageWriter writer(String schema) throws Exception {
+    return writer("postgres", schema, new PostgresStorageProvider().defaultQueueOptions());
+  }
+
+  @Test
+  void writesValuesTimestampsAndLabels() throws Exception {
+    StorageWriter w = writer("basic");
+    long t0 = System.currentTimeMillis() / 1000 * 1000;
+    double[] values = {1.5, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, StaleMarkers.STALE_NAN, -0.0};
+    SeriesBatch.Builder b = new SeriesBatch.Builder();
+    b.beginSeries().label("__name__", "up").label("job", "node").label("instance", "host:9100");
+    for (int i = 0; i < values.length; i++) {
+      b.sample(t0 + i * 15_000L, values[i]);
+    }
+    b.endSeries();
+    for (int s = 0; s < 99; s++) {
+      b.beginSeries().label("__name__", "load").label("cpu", Integer.toString(s)).sample(t0, s).endSeries();
+    }
+    assertThat(OnContext.write(context, WAIT, w, b.build())).isNull();
+
+    assertThat(query("SELECT count(*) FROM basic.samples")).isEqualTo("105");
+    assertThat(query("SELECT count(*) FROM basic.series")).isEqualTo("100");
+    assertThat(query("SELECT metric || ' ' || (labels->>'job') || ' ' || (labels->>'instance') || ' ' "
+        + "|| ((labels->'__name__') IS NOT NULL) FROM basic.series WHERE metric = 'up'")).isEqualTo("up node host:9100 false");
+    assertThat(number("SELECT sum(value) FROM basic.samples s JOIN basic.series r ON r.id = s.series_id "
+        + "WHERE r.metric = 'load'")).isEqualTo(99 * 98 / 2.0);
+    List<String> rows = rows("SELECT (extract(epoch FROM time) * 1000)::bigint || ' ' || encode(float8send(value), 'hex') "
+        + "FROM basic.samples s JOIN basic.series r ON r.id = s.series_id WHERE r.metric = 'up' ORDER BY time");
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < values.length; i++) {
+      expected.add((t0 + i * 15_000L) + " " + hex(Double.doubleToRawLongBits(values[i])));
+    }
+    assertThat(rows).containsExactlyElementsOf(expected); // NaN, ±Inf, -0.0 and the stale marker's bits exactly
+  }
+
+  @Test
+  void storesEachSeriesOnceAndCreatesPartitionsForEveryDay() throws Exception {
+    StorageWriter w = writer("days");
+    long today = Math.floorDiv(System.currentTimeMillis(), DAY) * DAY;
+    for (int round = 0; round < 2; round++) {
+      SeriesBatch.Builder b = new SeriesBatch.Builder();
+      for (int s = 0; s < 50; s++) {
+        b.beginSeries().label("__name__", "m").label("s", Integer.toString(s));
+        for (int d = -5; d <= 3; d++) {
+          b.sample(today + d * DAY + round * 60_000L + s, d);
+        }
+        b.endSeries();
+      }
+      assertThat(OnContext.write(context, WAIT, w, b.build())).isNull();
+    }
+    assertThat(query("SELECT count(*) FROM days.series")).isEqualTo("50");
+    assertThat(query("SELECT count(*) FROM days.samples")).isEqualTo(Integer.toString(2 * 50 * 9));
+    List<String> partitions = rows("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        + "WHERE i.inhparent = 'days.samples'::regclass ORDER BY 1");
+    assertThat(partitions).hasSize(9).allMatch(p -> p.matches("samples_\\d{8}"));
+    // each row lies in its own day's partition
+    assertThat(query("SELECT count(*) FROM days.samples WHERE tableoid::regclass::text "
+        + "<> 'days.samples_' || to_char(time AT TIME ZONE 'UTC', 'YYYYMMDD')")).isEqualTo("0");
+    // a partition dropped behind the writer's back is created again on demand
+    execute("DROP TABLE days." + partitions.get(0));
+    SeriesBatch again = one(today - 5 * DAY + 1, 42, "__name__", "m", "s", "0");
+    assertThat(OnContext.write(context, WAIT, w, again)).isNull();
+    assertThat(number("SELECT value FROM days.samples WHERE time = to_timestamp(" + (today - 5 * DAY + 1)
+        + " / 1000.0)")).isEqualTo(42.0);
+  }
+
+  @Test
+  void everySampleArrivesAcrossAServerRestart() throws Exception {
+    QueueOptions q = new QueueOptions().setMaxSamplesPerSend(200).setBatchSendDeadline(Duration.ofMillis(50))
+        .setMinBackoff(Duration.ofMillis(50)).setMaxBackoff(Duration.ofMillis(500)).setMaxShards(2);
+    StorageWriter w = writer("postgres", "restart", q);
+    WriterQueue queue = new WriterQueue("pg", w, q, context, registry);
+    int series = 50;
+    int steps = 90;
+    long t0 = System.currentTimeMillis();
+    for (int step = 0; step < steps; step++) {
+      if (step == steps / 3) {
+        Await.until("the first third to be stored", WAIT, () -> count("restart") == series * (steps / 3));
+        pg.stop();
+      }
+      if (step == 2 * steps / 3) {
+        Await.until("writes to fail while the server is down", WAIT,
+            () -> registry.counter("clymene.writer.samples", "writer", "pg", "status", "retried").count() > 0);
+        pg.start();
+      }
+      SeriesBatch.Builder b = new SeriesBatch.Builder();
+      for (int s = 0; s < series; s++) {
+        b.beginSeries().label("__name__", "c").label("s", Integer.toString(s)).sample(t0 + step * 1000L, step).endSeries();
+      }
+      assertThat(queue.offer(b.build())).isTrue();
+    }
+    Await.until("every sample to be stored", WAIT, () -> distinct("restart") == series * steps);
+    assertThat(number("SELECT sum(value) FROM (SELECT DISTINCT series_id, time, value FROM restart.samples) d"))
+        .isEqualTo(series * (steps - 1) * steps / 2.0);
+    assertThat(registry.find("clymene.dropped.samples").counters()).allMatch(c -> c.count() == 0);
+  }
+
+  @Test
+  void aUserWithoutInsertRightsIsRejectedWithPostgresReason() throws Exception {
+    writer("perm"); // creates the tables as the superuser
+    execute("CREATE ROLE viewer LOGIN; GRANT USAGE ON SCHEMA perm TO viewer; GRANT SELECT ON ALL TABLES IN SCHEMA perm TO viewer");
+    StorageWriter w = writer("viewer", "perm", new PostgresStorageProvider().defaultQueueOptions());
+    SeriesBatch batch = one(System.currentTimeMillis(), 1, "__name__", "x");
+    Throwable err = OnContext.write(context, WAIT, w, batch);
+    assertThat(err).isInstanceOf(WriteException.class);
+    assertThat(((WriteException) err).retryable()).isFalse();
+    assertThat(err.getMessage()).contains("postgresql writer pg").contains("SQLSTATE 42501")
+        .contains("permission denied for table series");
+  }
+
+  @Test
+  void aSamplesTableOfAnotherShapeIsRejectedWithPostgresReason() throws Exception {
+    execute("CREATE SCHEMA bad; CREATE TABLE bad.samples (series_id bigint, time timestamptz, value integer)");
+    StorageWriter w = writer("bad");
+    SeriesBatch batch = one(System.currentTimeMillis(), 1, "__name__", "x");
+    Throwable err = OnContext.write(context, WAIT, w, batch);
+    assertThat(err).isInstanceOf(WriteException.class);
+    assertThat(((WriteException) err).retryable()).isFalse();
+    assertThat(err.getMessage()).contains("SQLSTATE 22P03").contains("binary data format");
+    assertThat(query("SELECT count(*) FROM bad.series")).isEqualTo("0"); // rolled back with the COPY
+  }
+
+  /** A batch of one series with one sample. */
+  private static SeriesBatch one(long t, double v, String... labels) {
+    SeriesBatch.Builder b = new SeriesBatch.Builder().beginSeries();
+    for (int i = 0; i < labels.length; i += 2) {
+      b.label(labels[i], labels[i + 1]);
+    }
+    b.sample(t, v).endSeries();
+    return b.build();
+  }
+
+  private long count(String schema) {
+    return Long.parseLong(query("SELECT count(*) FROM " + schema + ".samples"));
+  }
+
+  private long distinct(String schema) {
+    return Long.parseLong(query("SELECT count(*) FROM (SELECT DISTINCT series_id, time FROM " + schema + ".samples) d"));
+  }
+
+  private static String hex(long bits) {
+    StringBuilder sb = new StringBuilder();
+    for (byte x : ByteBuffer.allocate(8).putLong(bits).array()) {
+      sb.append(String.format("%02x", x));
+    }
+    return sb.toString();
+  }
+
+  private static double number(String sql) {
+    return Double.parseDouble(query(sql));
+  }
+
+  private static String query(String sql) {
+    List<String> r = rows(sql);
+    return r.isEmpty() ? null : r.get(0);
+  }
+
+  private static List<String> rows(String sql) {
+    try (Connection c = pg.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      List<String> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new AssertionError(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void execute(String sql) throws SQLException {
+    try (Connection c = pg.connect(); Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+}
