@@ -7,6 +7,9 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,11 +21,18 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * One request in one transaction, on a worker thread: the rows of series not known to be stored
- * ({@code INSERT ... SELECT FROM unnest(...) ON CONFLICT (id) DO NOTHING}), then every sample by binary
- * COPY, then commit. A COPY that finds no partition for a row (SQLSTATE 23514) is rolled back; the
- * request's days get their partitions and the transaction runs once more. Only after the commit are the
- * new series ids remembered.
+ * One request in one transaction, on a worker thread: the request's SHA-256 into {@code writes}, the rows
+ * of series not known to be stored ({@code INSERT ... SELECT FROM unnest(...) ON CONFLICT (id) DO
+ * NOTHING}), then every sample by binary COPY, then commit. A COPY that finds no partition for a row
+ * (SQLSTATE 23514) is rolled back; the request's days get their partitions and the transaction runs once
+ * more. Only after the commit are the new series ids remembered.
+ *
+ * <p>The digest makes a retry of a committed request harmless: COPY has no ON CONFLICT, so when a commit's
+ * answer is lost (connection cut, timeout) and the queue sends the same request again, the digest is found
+ * (or waited for, while the first attempt's transaction is still open) and the request is skipped as
+ * written. The same samples arriving in another request (a disk-queue replay after a restart, a sender
+ * sending twice) are not recognized: delivery stays at least once in general. Digests older than
+ * {@link #DIGESTS_KEPT_HOURS} hours are deleted by {@link #pruneDigests}.
  */
 final class CopyTransaction {
   private final String schema;
@@ -39,8 +49,9 @@ final class CopyTransaction {
   void run(Connection c, List<SeriesBatch> batches) throws SQLException {
     NewSeries fresh = newSeries(batches);
     byte[] copy = BinaryCopy.encode(batches);
+    byte[] digest = sha256(copy);
     try {
-      attempt(c, fresh, copy);
+      attempt(c, fresh, copy, digest);
     } catch (SQLException e) {
       rollbackQuietly(c);
       if (!SqlStates.NO_PARTITION.equals(e.getSQLState()) || !tables.partitioned()) {
@@ -48,7 +59,7 @@ final class CopyTransaction {
       }
       tables.createDays(c, days(batches), true);
       try {
-        attempt(c, fresh, copy);
+        attempt(c, fresh, copy, digest);
       } catch (SQLException again) {
         rollbackQuietly(c);
         throw again;
@@ -59,7 +70,18 @@ final class CopyTransaction {
     }
   }
 
-  private void attempt(Connection c, NewSeries fresh, byte[] copy) throws SQLException {
+  /** How long a committed request's digest is kept (in-memory retries end far sooner). */
+  static final int DIGESTS_KEPT_HOURS = 6;
+
+  private void attempt(Connection c, NewSeries fresh, byte[] copy, byte[] digest) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema + ".writes (digest) VALUES (?) "
+        + "ON CONFLICT (digest) DO NOTHING")) {
+      ps.setBytes(1, digest);
+      if (ps.executeUpdate() == 0) {
+        c.rollback(); // committed before: this is a retry whose first answer was lost
+        return;
+      }
+    }
     if (!fresh.ids.isEmpty()) {
       insertSeries(c, fresh);
     }
@@ -140,6 +162,23 @@ final class CopyTransaction {
       }
     }
     return days;
+  }
+
+  /** Deletes digests older than {@link #DIGESTS_KEPT_HOURS}; commits. */
+  void pruneDigests(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.executeUpdate("DELETE FROM " + schema + ".writes WHERE written_at < now() - interval '"
+          + DIGESTS_KEPT_HOURS + " hours'");
+      c.commit();
+    }
+  }
+
+  private static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   static void rollbackQuietly(Connection c) {

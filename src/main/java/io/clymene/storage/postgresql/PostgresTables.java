@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The writer's tables in its schema, created when missing (a writer with INSERT rights only works on
  * tables an administrator created): {@code series (id bigint primary key, metric text, labels jsonb)} and
  * {@code samples (series_id bigint, time timestamptz, value double precision)} with an index on
- * {@code (series_id, time)}. Without TimescaleDB {@code samples} is partitioned by range of {@code time}
+ * {@code (series_id, time)}, and {@code writes (digest bytea primary key, written_at timestamptz)}, the
+ * requests committed lately (see {@link CopyTransaction}). Without TimescaleDB {@code samples} is partitioned by range of {@code time}
  * into daily partitions {@code samples_YYYYMMDD} (UTC days), which {@link #createDays} adds ahead and on
  * demand. With the {@code timescaledb} extension installed in the database when {@code samples} is
  * created, it is a hypertable with one-day chunks instead, which TimescaleDB extends by itself. A
@@ -54,7 +55,7 @@ final class PostgresTables {
    * @param timescaleVersion the installed TimescaleDB version, or null
    */
   static List<String> plan(String schema, boolean schemaExists, boolean seriesExists, boolean samplesExists,
-                           String timescaleVersion) {
+                           boolean writesExists, String timescaleVersion) {
     List<String> ddl = new ArrayList<>();
     if (!schemaExists) {
       ddl.add("CREATE SCHEMA IF NOT EXISTS " + schema);
@@ -73,6 +74,10 @@ final class PostgresTables {
         ddl.add("CREATE TABLE IF NOT EXISTS " + schema + ".samples " + columns + " PARTITION BY RANGE (time)");
       }
       ddl.add("CREATE INDEX IF NOT EXISTS samples_series_id_time ON " + schema + ".samples (series_id, time)");
+    }
+    if (!writesExists) {
+      ddl.add("CREATE TABLE IF NOT EXISTS " + schema + ".writes (digest bytea PRIMARY KEY, "
+          + "written_at timestamptz NOT NULL DEFAULT now())");
     }
     return ddl;
   }
@@ -102,7 +107,8 @@ final class PostgresTables {
       String ts = probe.version(c);
       List<String> ddl = plan(schema, exists(c, "SELECT to_regnamespace(?) IS NOT NULL", schema),
           exists(c, "SELECT to_regclass(?) IS NOT NULL", schema + ".series"),
-          exists(c, "SELECT to_regclass(?) IS NOT NULL", schema + ".samples"), ts);
+          exists(c, "SELECT to_regclass(?) IS NOT NULL", schema + ".samples"),
+          exists(c, "SELECT to_regclass(?) IS NOT NULL", schema + ".writes"), ts);
       try (Statement st = c.createStatement()) {
         for (String s : ddl) {
           st.execute(s);

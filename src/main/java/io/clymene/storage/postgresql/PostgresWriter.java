@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * tables are set up at start (a database that is down then is set up before the first write); daily
  * partitions are created for yesterday to tomorrow at start and for today and tomorrow every
  * {@link #PARTITIONS_AHEAD_EVERY}, and on demand for any other day a request holds. Errors are mapped by
- * SQLSTATE ({@link SqlStates}). Delivery is at least once: a commit whose answer was lost is sent again
- * and COPY has no ON CONFLICT, so such a replay duplicates its rows.
+ * SQLSTATE ({@link SqlStates}). A retried request that was committed before is recognized by its digest
+ * and skipped; delivery is at least once only for the same samples in another request (see
+ * {@link CopyTransaction}).
  */
 final class PostgresWriter implements StorageWriter {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresWriter.class);
@@ -106,6 +107,7 @@ final class PostgresWriter implements StorageWriter {
         prepare(c);
         long today = Math.floorDiv(System.currentTimeMillis(), DAY_MS);
         tables.createDays(c, List.of(today, today + 1), false);
+        transaction.pruneDigests(c);
       });
     } catch (WriteException e) {
       setupLog.warn("writer {}: {}", entry.name(), e.getMessage());

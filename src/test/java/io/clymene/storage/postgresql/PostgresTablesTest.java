@@ -14,17 +14,18 @@ class PostgresTablesTest {
 
   @Test
   void withoutTimescaleSamplesIsPartitionedByTime() {
-    assertThat(PostgresTables.plan("m", false, false, false, null)).containsExactly(
+    assertThat(PostgresTables.plan("m", false, false, false, false, null)).containsExactly(
         "CREATE SCHEMA IF NOT EXISTS m",
         "CREATE TABLE IF NOT EXISTS m.series (id bigint PRIMARY KEY, metric text NOT NULL, labels jsonb NOT NULL)",
         "CREATE TABLE IF NOT EXISTS m.samples (series_id bigint NOT NULL, time timestamptz NOT NULL, "
             + "value double precision) PARTITION BY RANGE (time)",
-        "CREATE INDEX IF NOT EXISTS samples_series_id_time ON m.samples (series_id, time)");
+        "CREATE INDEX IF NOT EXISTS samples_series_id_time ON m.samples (series_id, time)",
+        "CREATE TABLE IF NOT EXISTS m.writes (digest bytea PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT now())");
   }
 
   @Test
   void withTimescaleSamplesBecomesAHypertableOfDailyChunks() {
-    assertThat(PostgresTables.plan("m", true, true, false, "2.14.2")).containsExactly(
+    assertThat(PostgresTables.plan("m", true, true, false, true, "2.14.2")).containsExactly(
         "CREATE TABLE IF NOT EXISTS m.samples (series_id bigint NOT NULL, time timestamptz NOT NULL, "
             + "value double precision)",
         "SELECT create_hypertable('m.samples', 'time', chunk_time_interval => INTERVAL '1 day', if_not_exists => TRUE)",
@@ -33,8 +34,8 @@ class PostgresTablesTest {
 
   @Test
   void existingTablesAreLeftAsTheyAre() {
-    assertThat(PostgresTables.plan("m", true, true, true, null)).isEmpty();
-    assertThat(PostgresTables.plan("m", true, true, true, "2.14.2")).isEmpty();
+    assertThat(PostgresTables.plan("m", true, true, true, true, null)).isEmpty();
+    assertThat(PostgresTables.plan("m", true, true, true, true, "2.14.2")).isEmpty();
   }
 
   @Test
