@@ -6,6 +6,7 @@ import io.clymene.storage.StorageWriter;
 import io.clymene.storage.UnsupportedValues;
 import io.clymene.storage.WriteException;
 import io.clymene.storage.WriterContext;
+import io.clymene.util.ThrottledLog;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
@@ -46,6 +47,7 @@ final class BulkWriter implements StorageWriter {
   private final BulkEncoder encoder;
   private final UnsupportedValues unsupported;
   private final Counter conflicts;
+  private final ThrottledLog setupLog = new ThrottledLog(LOG, Duration.ofSeconds(30));
   private Future<Void> ready;
 
   BulkWriter(WriterContext context, StorageEntry entry, SearchOptions options, String type) {
@@ -75,7 +77,8 @@ final class BulkWriter implements StorageWriter {
   private Future<Void> ready() {
     if (ready == null || ready.failed()) {
       Future<Void> f = setup.run();
-      f.onFailure(err -> LOG.warn("writer {}: {}", entry.name(), err.getMessage()));
+      f.onFailure(err -> setupLog.warn("writer {}: {} (tried again with the next write)", entry.name(),
+          err.getMessage()));
       ready = f;
     }
     return ready;

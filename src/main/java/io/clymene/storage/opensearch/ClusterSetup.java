@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * What the writer does once before its first bulk request: reads the cluster's version ({@code GET /})
  * and logs it (warning when the distribution is not the entry's type, or Elasticsearch is older than
  * 7.8, which lacks composable index templates), then puts the {@link IndexTemplate} unless
- * {@code template: false}. Only a missing answer (network, 5xx) fails it, as a retryable write, so it
+ * {@code template: false}. Only a missing answer (network, 5xx) from every node fails it, as a retryable write, so it
  * runs again with the next write; a refusal (e.g. 403 for an API key without {@code manage_index_templates})
  * is logged as an error and writing goes on with the cluster's own mappings.
  */
@@ -40,8 +40,17 @@ final class ClusterSetup {
     return version;
   }
 
+  /** Runs on the next node of {@code urls}, and on the others in turn while a node gives no answer. */
   Future<Void> run() {
-    URI url = endpoints.next();
+    return attempt(endpoints.all().size());
+  }
+
+  private Future<Void> attempt(int nodesLeft) {
+    return runOn(endpoints.next()).recover(err -> nodesLeft > 1 && err instanceof WriteException we && we.retryable()
+        ? attempt(nodesLeft - 1) : Future.failedFuture(err));
+  }
+
+  private Future<Void> runOn(URI url) {
     return call(url, HttpMethod.GET, "/", null, null, "reading the version").compose(r -> {
       if (r.status() / 100 == 2) {
         checkVersion(url, r);
