@@ -18,7 +18,8 @@ import java.net.URI;
 
 /**
  * The {@code prometheus} storage: Prometheus remote write to any receiver, 1.0 by default or 2.0 with
- * {@code protobuf_message: v2} (or Prometheus' {@code io.prometheus.write.v2.Request}).
+ * {@code protobuf_message: v2} (or Prometheus' {@code io.prometheus.write.v2.Request}). {@code preset:
+ * cortex|mimir|thanos} and {@code tenant_header} adapt the path and tenant header ({@link RemoteWritePreset}).
  */
 public final class RemoteWriteProvider implements StorageProvider {
   public static final String TYPE = "prometheus";
@@ -34,6 +35,8 @@ public final class RemoteWriteProvider implements StorageProvider {
         .field("url", string())
         .field("protobuf_message", oneOf(RemoteWriteProtocol.CONFIG_VALUES.toArray(String[]::new)))
         .field("tenant", string())
+        .field("preset", oneOf(RemoteWritePreset.configValues()))
+        .field("tenant_header", string())
         .field("write_relabel_configs", listOf(io.clymene.relabel.RelabelConfig.schema()))
         // Prometheus' metadata_config: send (true), send_interval (1m), max_samples_per_send (500)
         .field("metadata", object()
@@ -56,6 +59,11 @@ public final class RemoteWriteProvider implements StorageProvider {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(null, entry.path() + ".url", "expected an http or https URL, got '" + url + "'");
     }
+    String header = entry.config().getString("tenant_header");
+    if (header != null && !header.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+      throw new ConfigException(null, entry.path() + ".tenant_header", "expected an HTTP header name such as "
+          + "THANOS-TENANT, got '" + header + "'");
+    }
     io.clymene.relabel.RelabelConfig.parseList(entry.config().getJsonArray("write_relabel_configs"),
         entry.path() + ".write_relabel_configs");
     String interval = entry.config().getJsonObject("metadata", new io.vertx.core.json.JsonObject())
@@ -73,6 +81,6 @@ public final class RemoteWriteProvider implements StorageProvider {
 
   @Override
   public StorageWriter create(WriterContext context, StorageEntry entry) {
-    return new RemoteWriteWriter(context, entry);
+    return new RemoteWriteWriter(context, RemoteWritePreset.apply(entry));
   }
 }
