@@ -1,7 +1,8 @@
 package io.clymene.storage;
 
+import io.clymene.testing.ClickHouseServer;
 import io.clymene.testing.ExternalServer;
-import io.clymene.testing.PrometheusApi;
+import io.clymene.testing.PostgresServer;
 import io.clymene.testing.VictoriaMetricsApi;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -19,14 +20,46 @@ final class StorageBackends {
   private StorageBackends() {
   }
 
-  /** Five writers into five servers; the first is the one the outage test stops. */
+  /**
+   * Five writers of five types into five servers: remote write into VictoriaMetrics (the one the outage
+   * test stops), Influx line protocol into VictoriaMetrics, PostgreSQL, ClickHouse, OpenTSDB telnet into
+   * VictoriaMetrics.
+   */
   static List<Callable<Backend>> fiveForOutageTest() {
     return List.of(
-        () -> victoriaMetrics("prometheus-vm"),
-        () -> victoriaMetrics("prometheus-vm2"),
-        () -> victoriaMetrics("prometheus-vm3"),
-        () -> victoriaMetrics("prometheus-vm4"),
-        StorageBackends::prometheus);
+        () -> victoriaMetrics("prometheus"),
+        StorageBackends::influxIntoVictoriaMetrics,
+        StorageBackends::postgresql,
+        StorageBackends::clickhouse,
+        StorageBackends::openTsdbTelnet);
+  }
+
+  static Backend influxIntoVictoriaMetrics() throws Exception {
+    ExternalServer vm = ExternalServer.victoriaMetricsWith(0, "-influxSkipSingleField");
+    return new Backend("influxdb", vm, new JsonObject().put("type", "influxdb").put("url", vm.url()),
+        () -> new VictoriaMetricsApi(vm.url()).sampleCount(METRIC));
+  }
+
+  static Backend postgresql() throws Exception {
+    PostgresServer pg = PostgresServer.launch();
+    return new Backend("postgresql", pg.server(), new JsonObject().put("type", "postgresql")
+        .put("url", pg.url("postgres", "postgres")).put("schema", "composite"), () -> pg.sampleCount("composite"));
+  }
+
+  static Backend clickhouse() throws Exception {
+    ExternalServer ch = ClickHouseServer.start();
+    return new Backend("clickhouse", ch, new JsonObject().put("type", "clickhouse").put("url", ch.url())
+        .put("database", "composite"), () -> {
+          String n = ClickHouseServer.query(ch, "EXISTS TABLE composite.samples").equals("1")
+              ? ClickHouseServer.query(ch, "SELECT count() FROM composite.samples FINAL") : "0";
+          return Long.parseLong(n);
+        });
+  }
+
+  static Backend openTsdbTelnet() throws Exception {
+    ExternalServer vm = ExternalServer.victoriaMetricsWith(1, "-opentsdbListenAddr=127.0.0.1:{port1}");
+    return new Backend("opentsdb", vm, new JsonObject().put("type", "opentsdb")
+        .put("address", "127.0.0.1:" + vm.port(1)), () -> new VictoriaMetricsApi(vm.url()).sampleCount(METRIC));
   }
 
   static Backend victoriaMetrics(String name) throws Exception {
@@ -35,12 +68,4 @@ final class StorageBackends {
         () -> new VictoriaMetricsApi(vm.url()).sampleCount(METRIC));
   }
 
-  static Backend prometheus() throws Exception {
-    ExternalServer prom = ExternalServer.prometheusReceiver();
-    return new Backend("prometheus", prom, new JsonObject().put("type", "prometheus")
-        .put("url", prom.url() + "/api/v1/write"), () -> {
-          Double n = new PrometheusApi(prom.url()).single("sum(count_over_time(" + METRIC + "[2h]))");
-          return n == null ? 0 : n.longValue();
-        });
-  }
 }
