@@ -1,9 +1,16 @@
 package io.clymene.bench;
 
+import io.clymene.testing.ClickHouseServer;
 import io.clymene.testing.ExternalServer;
+import io.clymene.testing.OpenSearchServer;
+import io.clymene.testing.PostgresServer;
+import io.clymene.testing.TempDirs;
 import io.clymene.testing.VictoriaMetricsApi;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -38,7 +45,14 @@ final class BenchServers {
   private static final Map<String, Starter> STARTERS = new TreeMap<>(Map.of(
       "prometheus-vm", () -> victoriaMetrics(new JsonObject().put("type", "prometheus"), "/api/v1/write",
           "remote write"),
-      "prometheus-prom", BenchServers::prometheus));
+      "prometheus-prom", BenchServers::prometheus,
+      "influxdb-vm", () -> victoriaMetrics(new JsonObject().put("type", "influxdb"), "", "Influx line"),
+      "opentsdb-http", () -> openTsdb(false),
+      "opentsdb-telnet", () -> openTsdb(true),
+      "postgresql", BenchServers::postgresql,
+      "clickhouse", BenchServers::clickhouse,
+      "opensearch", BenchServers::openSearch,
+      "file", BenchServers::file));
 
   private BenchServers() {
   }
@@ -63,6 +77,117 @@ final class BenchServers {
       @Override
       public long storedSamples() {
         return new VictoriaMetricsApi(vm.url()).sampleCount("{__name__!=\"\"}");
+      }
+    };
+  }
+
+  private static Server openTsdb(boolean telnet) throws IOException {
+    ExternalServer vm = ExternalServer.victoriaMetricsWith(2, "-opentsdbListenAddr=127.0.0.1:{port1}",
+        "-opentsdbHTTPListenAddr=127.0.0.1:{port2}");
+    JsonObject entry = new JsonObject().put("type", "opentsdb");
+    if (telnet) {
+      entry.put("address", "127.0.0.1:" + vm.port(1));
+    } else {
+      entry.put("url", "http://127.0.0.1:" + vm.port(2));
+    }
+    return new External(vm, entry, "VictoriaMetrics 1.79.5 (OpenTSDB " + (telnet ? "telnet" : "HTTP") + ")") {
+      @Override
+      public long storedSamples() {
+        return new VictoriaMetricsApi(vm.url()).sampleCount("{__name__!=\"\"}");
+      }
+    };
+  }
+
+  private static Server postgresql() throws IOException {
+    PostgresServer pg = PostgresServer.launch();
+    return new External(pg.server(), new JsonObject().put("type", "postgresql").put("url", pg.url("postgres",
+        "postgres")), "PostgreSQL 15 (binary COPY)") {
+      @Override
+      public long storedSamples() {
+        return pg.sampleCount("clymene");
+      }
+    };
+  }
+
+  private static Server clickhouse() throws IOException {
+    ExternalServer ch = ClickHouseServer.start();
+    return new External(ch, new JsonObject().put("type", "clickhouse").put("url", ch.url()),
+        "ClickHouse 18.16 (RowBinary over HTTP)") {
+      @Override
+      public long storedSamples() {
+        return Long.parseLong(ClickHouseServer.query(ch, "SELECT count() FROM clymene.samples FINAL"));
+      }
+    };
+  }
+
+  private static Server openSearch() throws IOException {
+    OpenSearchServer os = OpenSearchServer.start();
+    return new Server() {
+      @Override
+      public JsonObject entry() {
+        return new JsonObject().put("type", "opensearch").put("urls", new JsonArray().add(os.url()))
+            .put("replicas", 0);
+      }
+
+      @Override
+      public String description() {
+        return "OpenSearch 2.19.6 (bulk API)";
+      }
+
+      @Override
+      public long pid() {
+        return os.pid();
+      }
+
+      @Override
+      public long storedSamples() {
+        os.call("POST", "/clymene-metrics-*/_refresh", null);
+        return new JsonObject(os.call("GET", "/clymene-metrics-*/_count", null)).getLong("count");
+      }
+
+      @Override
+      public void close() {
+        os.close();
+      }
+    };
+  }
+
+  private static Server file() throws IOException {
+    Path dir = Files.createTempDirectory("clymene-bench-file-");
+    return new Server() {
+      @Override
+      public JsonObject entry() {
+        return new JsonObject().put("type", "file").put("path", dir.resolve("samples.ndjson").toString());
+      }
+
+      @Override
+      public String description() {
+        return "NDJSON file";
+      }
+
+      @Override
+      public long pid() {
+        return -1;
+      }
+
+      @Override
+      public long storedSamples() {
+        try (var files = Files.list(dir)) {
+          long lines = 0;
+          for (Path f : files.toList()) {
+            try (var l = Files.lines(f)) {
+              lines += l.count();
+            }
+          }
+          return lines;
+        } catch (IOException e) {
+          return -1;
+        }
+      }
+
+      @Override
+      public void close() {
+        TempDirs.delete(dir);
       }
     };
   }

@@ -30,6 +30,18 @@ final class Probes {
     }
   }
 
+  /**
+   * {@link #cpuNanos} of a process and its live descendants (a server that forks workers, or runs under a
+   * wrapper such as runuser).
+   */
+  static long treeCpuNanos(long pid) {
+    long sum = cpuNanos(pid);
+    for (ProcessHandle h : ProcessHandle.of(pid).map(p -> p.descendants().toList()).orElse(java.util.List.of())) {
+      sum += cpuNanos(h.pid());
+    }
+    return sum;
+  }
+
   /** Busy and total jiffies of the whole machine, from /proc/stat. */
   static long[] machineTicks() {
     try {

@@ -90,7 +90,7 @@ public final class StorageBench {
       long now = System.nanoTime();
       long done = (long) count(registry, "clymene.writer.samples", "status", "sent");
       if (a == null && now - start >= TimeUnit.SECONDS.toNanos(warmup)) {
-        a = new long[] {now, done, selfCpuNanos(), pid > 0 ? Probes.cpuNanos(pid) : 0};
+        a = new long[] {now, done, selfCpuNanos(), pid > 0 ? Probes.treeCpuNanos(pid) : 0};
         machineA = Probes.machineTicks();
       }
       double gone = count(registry, "clymene.dropped.samples", null, null);
@@ -109,7 +109,7 @@ public final class StorageBench {
     }
     long now = System.nanoTime();
     long done = (long) count(registry, "clymene.writer.samples", "status", "sent");
-    long[] b = {now, done, selfCpuNanos(), pid > 0 ? Probes.cpuNanos(pid) : 0};
+    long[] b = {now, done, selfCpuNanos(), pid > 0 ? Probes.treeCpuNanos(pid) : 0};
     long[] machineB = Probes.machineTicks();
     if (a == null) {
       System.out.println("warning: everything was acknowledged within the warm-up; measuring from the start");
