@@ -66,9 +66,9 @@ final class PostgresWriter implements StorageWriter {
           long today = Math.floorDiv(System.currentTimeMillis(), DAY_MS);
           tables.createDays(c, List.of(today - 1, today, today + 1), false);
         });
-        LOG.info("writer {}: writing to {} ({})", entry.name(), settings, tables.timescaleVersion() != null
-            ? "TimescaleDB " + tables.timescaleVersion() + " hypertable"
-            : tables.partitioned() ? "daily partitions" : "samples table as found");
+        LOG.info("writer {}: writing to {} ({})", entry.name(), settings, tables.partitioned() ? "daily partitions"
+            : tables.timescaleVersion() != null ? "TimescaleDB " + tables.timescaleVersion() + ", no partitions"
+            : "samples table as found, no partitions");
       } catch (WriteException e) {
         LOG.warn("writer {}: {}; trying again at the next write", entry.name(), e.getMessage());
       }

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * its own schema, everything read back with SQL: rows, values (NaN, ±Inf and the stale marker's exact
  * bits), timestamps, labels as jsonb, series stored once across writes, daily partitions for several
  * days, every sample arriving once across a server restart mid-stream (through the real queue), a retried
- * request skipped by its digest, and rejections
+ * request skipped by its digest, the TimescaleDB branch (detection stubbed), and rejections
  * that name the SQLSTATE and PostgreSQL's reason.
  */
 @Timeout(60)
@@ -73,13 +73,18 @@ class PostgresWriterIT {
   }
 
   private StorageWriter writer(String user, String schema, QueueOptions queue) throws Exception {
+    return writer(user, schema, queue, PostgresTables.CATALOG);
+  }
+
+  private StorageWriter writer(String user, String schema, QueueOptions queue, PostgresTables.TimescaleProbe probe)
+      throws Exception {
     context = vertx.getOrCreateContext();
     PostgresStorageProvider provider = new PostgresStorageProvider();
     JsonObject json = new JsonObject().put("type", "postgresql").put("url", pg.url(user, "postgres"))
         .put("schema", schema).put("timeout", "5s");
     StorageEntry entry = StorageEntry.from(json, "storage[0]", "pg", queue);
     provider.check(entry);
-    StorageWriter w = provider.create(new WriterContext(vertx, registry, "test", null), entry);
+    StorageWriter w = new PostgresWriter(new WriterContext(vertx, registry, "test", null), entry, probe);
     OnContext.await(context, WAIT, w::start);
     writers.add(w);
     return w;
@@ -199,6 +204,26 @@ class PostgresWriterIT {
     // the same samples in a different request are not recognized: at least once
     assertThat(OnContext.write(context, WAIT, w, batch.slice(0, 10))).isNull();
     assertThat(count("again")).isEqualTo(60);
+  }
+
+  /**
+   * TimescaleDB cannot be installed here: the detection is stubbed and {@code create_hypertable} is a SQL
+   * function of the same signature that records its call, so the branch's DDL runs on the real server.
+   */
+  @Test
+  void withTimescaleDbSamplesIsMadeAHypertableInsteadOfPartitioned() throws Exception {
+    execute("CREATE TABLE public.hypertable_calls (relation text, time_column name, chunk interval, if_not_exists bool);"
+        + "CREATE FUNCTION public.create_hypertable(relation regclass, time_column_name name, "
+        + "chunk_time_interval interval, if_not_exists boolean) RETURNS void LANGUAGE sql AS "
+        + "'INSERT INTO public.hypertable_calls VALUES ($1::text, $2, $3, $4)'");
+    StorageWriter w = writer("postgres", "ts", new PostgresStorageProvider().defaultQueueOptions(), c -> "2.14.2");
+    assertThat(OnContext.write(context, WAIT, w, one(System.currentTimeMillis() - 40 * DAY, 7, "__name__", "old")))
+        .isNull();
+    assertThat(rows("SELECT relation || ' ' || time_column || ' ' || chunk || ' ' || if_not_exists "
+        + "FROM public.hypertable_calls")).containsExactly("ts.samples time 1 day true");
+    assertThat(query("SELECT relkind FROM pg_class WHERE oid = 'ts.samples'::regclass")).isEqualTo("r");
+    assertThat(query("SELECT count(*) FROM pg_inherits WHERE inhparent = 'ts.samples'::regclass")).isEqualTo("0");
+    assertThat(count("ts")).isEqualTo(1);
   }
 
   @Test
