@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * its own schema, everything read back with SQL: rows, values (NaN, ±Inf and the stale marker's exact
  * bits), timestamps, labels as jsonb, series stored once across writes, daily partitions for several
  * days, every sample arriving once across a server restart mid-stream (through the real queue), a retried
- * request skipped by its digest, the TimescaleDB branch (detection stubbed), and rejections
+ * request skipped by its digest, a database down at start, the TimescaleDB branch (detection stubbed), and rejections
  * that name the SQLSTATE and PostgreSQL's reason.
  */
 @Timeout(60)
@@ -186,6 +186,23 @@ class PostgresWriterIT {
         .isEqualTo(series * (steps - 1) * steps / 2.0);
     assertThat(count("restart")).isEqualTo(series * steps); // retried requests were not written twice
     assertThat(registry.find("clymene.dropped.samples").counters()).allMatch(c -> c.count() == 0);
+  }
+
+  @Test
+  void aDatabaseDownAtStartIsSetUpAtTheFirstWriteAfterItComesBack() throws Exception {
+    pg.stop();
+    StorageWriter w;
+    try {
+      w = writer("late"); // starts anyway: the process must not fail because its database is down
+      Throwable err = OnContext.write(context, WAIT, w, one(System.currentTimeMillis(), 1, "__name__", "late"));
+      assertThat(err).isInstanceOf(WriteException.class);
+      assertThat(((WriteException) err).retryable()).isTrue();
+      assertThat(err.getMessage()).contains("postgresql writer pg: connecting to").contains("SQLSTATE 08");
+    } finally {
+      pg.start();
+    }
+    assertThat(OnContext.write(context, WAIT, w, one(System.currentTimeMillis(), 2, "__name__", "late"))).isNull();
+    assertThat(count("late")).isEqualTo(1);
   }
 
   @Test
