@@ -75,11 +75,7 @@ final class ClickHouseWriter implements StorageWriter {
       schemaReady = true;
       return Future.succeededFuture();
     }
-    return ensureSchema().recover(err -> {
-      LOG.warn("writer {}: cannot create {} yet, trying again before the next write: {}", entry.name(),
-          table.qualifiedName(), err.getMessage());
-      return Future.succeededFuture();
-    });
+    return ensureSchema().recover(err -> Future.succeededFuture()); // logged; tried again before the next write
   }
 
   @Override
@@ -112,7 +108,8 @@ final class ClickHouseWriter implements StorageWriter {
       }
       schemaReady = ar.succeeded();
       if (ar.failed()) {
-        schemaLog.warn("writer {}: {}", entry.name(), ar.cause().getMessage());
+        schemaLog.warn("writer {}: cannot create {}, trying again before the next write: {}", entry.name(),
+            table.qualifiedName(), ar.cause().getMessage());
       }
     });
     return attempt;
