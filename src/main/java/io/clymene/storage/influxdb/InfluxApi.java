@@ -1,6 +1,7 @@
 package io.clymene.storage.influxdb;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
@@ -94,7 +95,7 @@ final class InfluxApi implements WriteApi {
     String text = body == null ? "" : body.trim();
     if (text.startsWith("{")) {
       try {
-        io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(text);
+        JsonObject json = new JsonObject(text);
         Object v = json.getValue("error", json.getValue("message"));
         if (v != null) {
           return String.valueOf(v);

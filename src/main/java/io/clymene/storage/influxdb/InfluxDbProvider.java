@@ -60,7 +60,8 @@ public final class InfluxDbProvider implements StorageProvider {
     Urls.parse(entry, DEFAULT_URL);
     JsonObject c = entry.config();
     int version = c.getInteger("version", 1);
-    String[] own = version == 1 ? new String[] {"org", "bucket", "token"} : new String[] {"database", "retention_policy"};
+    String[] own = version == 1 ? new String[] {"org", "bucket", "token"}
+        : new String[] {"database", "retention_policy"};
     for (String key : own) {
       if (c.containsKey(key)) {
         throw new ConfigException(null, entry.path() + "." + key, "is for version: " + (3 - version)

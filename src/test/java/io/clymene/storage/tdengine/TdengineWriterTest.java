@@ -108,8 +108,8 @@ class TdengineWriterTest {
   @Test
   void badRequestsBadCredentialsBadDataAndAMissingDatabaseAreRejected() {
     server.answer(
-        reply(400, "{\"code\":\"not found\",\"message\":\"db required\",\"op\":\"get db query\",\"err\":\"db required\","
-            + "\"line\":0}"),
+        reply(400, "{\"code\":\"not found\",\"message\":\"db required\",\"op\":\"get db query\","
+            + "\"err\":\"db required\",\"line\":0}"),
         reply(401, "{\"code\":\"forbidden\",\"message\":\"invalid basic authorization\"}"),
         reply(500, "{\"code\":\"internal error\",\"message\":\"[0x3002] Invalid data format\"}"),
         reply(500, "{\"code\":\"internal error\",\"message\":\"[0x388] Database not exist\"}"),
