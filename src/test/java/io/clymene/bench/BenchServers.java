@@ -2,8 +2,10 @@ package io.clymene.bench;
 
 import io.clymene.testing.ClickHouseServer;
 import io.clymene.testing.ExternalServer;
+import io.clymene.testing.InfluxDbServer;
 import io.clymene.testing.OpenSearchServer;
 import io.clymene.testing.PostgresServer;
+import io.clymene.testing.QuestDbServer;
 import io.clymene.testing.TempDirs;
 import io.clymene.testing.VictoriaMetricsApi;
 import io.vertx.core.json.JsonArray;
@@ -42,17 +44,19 @@ final class BenchServers {
     Server start() throws Exception;
   }
 
-  private static final Map<String, Starter> STARTERS = new TreeMap<>(Map.of(
-      "prometheus-vm", () -> victoriaMetrics(new JsonObject().put("type", "prometheus"), "/api/v1/write",
-          "remote write"),
-      "prometheus-prom", BenchServers::prometheus,
-      "influxdb-vm", () -> victoriaMetrics(new JsonObject().put("type", "influxdb"), "", "Influx line"),
-      "opentsdb-http", () -> openTsdb(false),
-      "opentsdb-telnet", () -> openTsdb(true),
-      "postgresql", BenchServers::postgresql,
-      "clickhouse", BenchServers::clickhouse,
-      "opensearch", BenchServers::openSearch,
-      "file", BenchServers::file));
+  private static final Map<String, Starter> STARTERS = new TreeMap<>(Map.ofEntries(
+      Map.entry("prometheus-vm", () -> victoriaMetrics(new JsonObject().put("type", "prometheus"), "/api/v1/write",
+          "remote write")),
+      Map.entry("prometheus-prom", BenchServers::prometheus),
+      Map.entry("influxdb", BenchServers::influxDb),
+      Map.entry("influxdb-vm", () -> victoriaMetrics(new JsonObject().put("type", "influxdb"), "", "Influx line")),
+      Map.entry("questdb", BenchServers::questDb),
+      Map.entry("opentsdb-http", () -> openTsdb(false)),
+      Map.entry("opentsdb-telnet", () -> openTsdb(true)),
+      Map.entry("postgresql", BenchServers::postgresql),
+      Map.entry("clickhouse", BenchServers::clickhouse),
+      Map.entry("opensearch", BenchServers::openSearch),
+      Map.entry("file", BenchServers::file)));
 
   private BenchServers() {
   }
@@ -94,6 +98,38 @@ final class BenchServers {
       @Override
       public long storedSamples() {
         return new VictoriaMetricsApi(vm.url()).sampleCount("{__name__!=\"\"}");
+      }
+    };
+  }
+
+  private static Server influxDb() throws IOException {
+    InfluxDbServer influx = InfluxDbServer.start();
+    influx.createDatabase("clymene");
+    return new External(influx.process(), new JsonObject().put("type", "influxdb").put("url", influx.url()),
+        "InfluxDB 1.6.7 (line protocol v1)") {
+      @Override
+      public long storedSamples() {
+        long n = 0;
+        for (String m : BenchKit.METRICS) {
+          n += influx.count("clymene", m);
+        }
+        return n;
+      }
+    };
+  }
+
+  private static Server questDb() throws IOException {
+    QuestDbServer quest = QuestDbServer.startForThroughput();
+    return new External(quest.process(), new JsonObject().put("type", "questdb").put("url", quest.url()),
+        "QuestDB 9.2.0 (ILP over HTTP)") {
+      @Override
+      public long storedSamples() {
+        long n = 0;
+        for (String m : BenchKit.METRICS) {
+          Long c = quest.api().count("SELECT count() FROM '" + m + "'");
+          n += c == null ? 0 : c;
+        }
+        return n;
       }
     };
   }

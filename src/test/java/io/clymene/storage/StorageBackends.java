@@ -2,6 +2,7 @@ package io.clymene.storage;
 
 import io.clymene.testing.ClickHouseServer;
 import io.clymene.testing.ExternalServer;
+import io.clymene.testing.InfluxDbServer;
 import io.clymene.testing.PostgresServer;
 import io.clymene.testing.VictoriaMetricsApi;
 import io.vertx.core.json.JsonObject;
@@ -22,22 +23,22 @@ final class StorageBackends {
 
   /**
    * Five writers of five types into five servers: remote write into VictoriaMetrics (the one the outage
-   * test stops), Influx line protocol into VictoriaMetrics, PostgreSQL, ClickHouse, OpenTSDB telnet into
-   * VictoriaMetrics.
+   * test stops), InfluxDB 1.6.7, PostgreSQL 15, ClickHouse 18.16, OpenTSDB telnet into VictoriaMetrics.
    */
   static List<Callable<Backend>> fiveForOutageTest() {
     return List.of(
         () -> victoriaMetrics("prometheus"),
-        StorageBackends::influxIntoVictoriaMetrics,
+        StorageBackends::influxDb,
         StorageBackends::postgresql,
         StorageBackends::clickhouse,
         StorageBackends::openTsdbTelnet);
   }
 
-  static Backend influxIntoVictoriaMetrics() throws Exception {
-    ExternalServer vm = ExternalServer.victoriaMetricsWith(0, "-influxSkipSingleField");
-    return new Backend("influxdb", vm, new JsonObject().put("type", "influxdb").put("url", vm.url()),
-        () -> new VictoriaMetricsApi(vm.url()).sampleCount(METRIC));
+  static Backend influxDb() throws Exception {
+    InfluxDbServer influx = InfluxDbServer.start();
+    influx.createDatabase("composite");
+    return new Backend("influxdb", influx.process(), new JsonObject().put("type", "influxdb").put("url", influx.url())
+        .put("database", "composite"), () -> influx.count("composite", "composite_outage_counter"));
   }
 
   static Backend postgresql() throws Exception {
