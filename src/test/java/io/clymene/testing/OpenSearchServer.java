@@ -15,13 +15,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real single-node OpenSearch 2.19.6 in its own JVM, started through {@code scripts/opensearch} (which
  * resolves the jars into the user's cache once, outside the build) on 127.0.0.1 with free HTTP and
- * transport ports, a 256 MB heap and a temporary data directory; stopped by PID (SIGTERM: the node closes
- * cleanly). {@link #stop} and {@link #start} take it down and bring it back on the same port with its data,
+ * transport ports and a temporary data directory (for tests: a 256 MB heap and the C1 compiler only,
+ * which starts in half the CPU time); stopped by PID (SIGTERM: the node closes
+ * cleanly). {@link #stop} and {@link #startNode} take it down and bring it back on the same port with its data,
  * for outage tests. A first run on a fresh machine downloads the jars (about 45 MB) before the first start.
  */
 public final class OpenSearchServer implements AutoCloseable {
   private static final Duration RESOLVE_TIMEOUT = Duration.ofMinutes(5);
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  /** C1 only: half the CPU to start (about 7.5 instead of 15 CPU-seconds here), ample for a test's load. */
+  private static final String START_FAST = "-XX:TieredStopAtLevel=1";
   private static final HttpClient CLIENT = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -30,9 +33,13 @@ public final class OpenSearchServer implements AutoCloseable {
   private final Path log;
   private final int port;
   private final int transportPort;
+  private final String heap;
+  private final String javaOpts;
   private volatile Process process;
 
-  private OpenSearchServer(Path script, Path dir, int port, int transportPort) {
+  private OpenSearchServer(Path script, Path dir, int port, int transportPort, String heap, String javaOpts) {
+    this.heap = heap;
+    this.javaOpts = javaOpts;
     this.script = script;
     this.dir = dir;
     this.log = dir.resolve("opensearch.log");
@@ -40,15 +47,23 @@ public final class OpenSearchServer implements AutoCloseable {
     this.transportPort = transportPort;
   }
 
-  /** Resolves the jars if needed, then starts a node and waits until it answers {@code GET /}. */
+  /** A node for tests: 256 MB heap, C1 only. Resolves the jars if needed; waits until the node answers. */
   public static OpenSearchServer start() throws IOException {
+    return start("256m", START_FAST);
+  }
+
+  /**
+   * A node with a given heap and extra JVM flags (e.g. {@code start("1g", "")} for a benchmark, where the
+   * full JIT pays off). Resolves the jars if needed; waits until the node answers.
+   */
+  public static OpenSearchServer start(String heap, String javaOpts) throws IOException {
     Path script = Path.of("scripts", "opensearch").toAbsolutePath();
     if (!Files.isExecutable(script)) {
       throw new AssertionError(script + " is missing: run the tests from the repository root");
     }
     resolve(script);
     Path dir = Files.createTempDirectory("clymene-opensearch-");
-    OpenSearchServer server = new OpenSearchServer(script, dir, Ports.free(), Ports.free());
+    OpenSearchServer server = new OpenSearchServer(script, dir, Ports.free(), Ports.free(), heap, javaOpts);
     try {
       server.startNode();
     } catch (AssertionError | IOException e) {
@@ -84,9 +99,13 @@ public final class OpenSearchServer implements AutoCloseable {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException(this + " is running");
     }
-    Process p = new ProcessBuilder(script.toString(), "--port", Integer.toString(port), "--transport-port",
-        Integer.toString(transportPort), "--data", dir.resolve("node").toString(), "--heap", "256m")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    ProcessBuilder pb = new ProcessBuilder(script.toString(), "--port", Integer.toString(port), "--transport-port",
+        Integer.toString(transportPort), "--data", dir.resolve("node").toString(), "--heap", heap)
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    if (!javaOpts.isBlank()) {
+      pb.environment().merge("OPENSEARCH_JAVA_OPTS", javaOpts, (a, b) -> a + " " + b);
+    }
+    Process p = pb.start();
     process = p; // the script execs java: this is the node's PID
     Await.until("OpenSearch on port " + port + " to answer", START_TIMEOUT, () -> {
       if (!p.isAlive()) {
@@ -123,7 +142,7 @@ public final class OpenSearchServer implements AutoCloseable {
   /**
    * A blocking REST call with a JSON body (or none); returns null when the node cannot be reached.
    *
-   * @param path the path and query, e.g. {@code /clymene-metrics-*\/_count}
+   * @param path the path and query, e.g. {@code /clymene-metrics/_count}
    */
   public HttpResponse<String> request(String method, String path, String json) {
     try {
