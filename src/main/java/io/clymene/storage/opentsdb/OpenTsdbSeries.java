@@ -45,15 +45,26 @@ record OpenTsdbSeries(String metric, List<String> tags) {
         return;
       }
       String name = new String(buf, no, nl, StandardCharsets.UTF_8);
-      String value = sanitise(new String(buf, vo, vl, StandardCharsets.UTF_8));
+      String value = text(buf, vo, vl);
       if (name.equals(Labels.METRIC_NAME)) {
         metric[0] = value;
       } else {
-        tags.add(sanitise(name));
+        tags.add(text(buf, no, nl));
         tags.add(value);
       }
     });
     return new OpenTsdbSeries(metric[0], tags);
+  }
+
+  /** Label bytes as a sanitised string; the common all-allowed ASCII case without a second pass. */
+  private static String text(byte[] buf, int off, int len) {
+    for (int i = off; i < off + len; i++) {
+      byte c = buf[i];
+      if (c < 0 || !allowed(c)) {
+        return sanitise(new String(buf, off, len, StandardCharsets.UTF_8));
+      }
+    }
+    return new String(buf, off, len, StandardCharsets.ISO_8859_1);
   }
 
   /** {@code s} with every character OpenTSDB refuses replaced by {@code _} (one per code point). */
@@ -86,9 +97,11 @@ record OpenTsdbSeries(String metric, List<String> tags) {
 
   /** A sample value as OpenTSDB parses it: an integer when it is one (stored as int64), else a float. */
   static String formatValue(double v) {
-    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-      return Long.toString((long) v);
-    }
-    return Double.toString(v);
+    return isIntegral(v) ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  /** Whether a (finite) value is written as an integer. */
+  static boolean isIntegral(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15;
   }
 }

@@ -26,6 +26,10 @@ final class PutEncoder {
   record Body(Buffer json, int points, long[] series) {
   }
 
+  private static final byte[] VALUE_FIELD = ",\"value\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SPACE = {' '};
+  /** One sample's timestamp, separator and value (at most 20 + 9 + 24 bytes). */
+  private final byte[] scratch = new byte[64];
   private final int maxTags;
   private long unsupported;
   private long rejected;
@@ -74,9 +78,8 @@ final class PutEncoder {
             unsupported++;
             continue;
           }
-          byte[] mid = (batch.timestamp(k) + ",\"value\":" + OpenTsdbSeries.formatValue(v))
-              .getBytes(StandardCharsets.US_ASCII);
-          int size = head.length + mid.length + tail.length + 1;
+          int midLength = mid(batch.timestamp(k), VALUE_FIELD, v);
+          int size = head.length + midLength + tail.length + 1;
           if (points > 0 && body.length() + size + 1 > maxBodyBytes) {
             bodies.add(new Body(body.appendByte((byte) ']'), points, Arrays.copyOf(series, seriesCount)));
             body = Buffer.buffer(Math.min(maxBodyBytes, 64 * 1024)).appendByte((byte) '[');
@@ -87,7 +90,7 @@ final class PutEncoder {
           if (points > 0) {
             body.appendByte((byte) ',');
           }
-          body.appendBytes(head).appendBytes(mid).appendBytes(tail);
+          body.appendBytes(head).appendBytes(scratch, 0, midLength).appendBytes(tail);
           points++;
           if (!listed) {
             if (seriesCount == series.length) {
@@ -127,16 +130,52 @@ final class PutEncoder {
             unsupported++;
             continue;
           }
-          byte[] mid = (Math.floorDiv(batch.timestamp(k), 1000) + " " + OpenTsdbSeries.formatValue(v)).getBytes(StandardCharsets.US_ASCII);
-          if (head.length + mid.length + tail.length > MAX_TELNET_LINE) {
+          int midLength = mid(Math.floorDiv(batch.timestamp(k), 1000), SPACE, v);
+          if (head.length + midLength + tail.length > MAX_TELNET_LINE) {
             reject(batch, i, "a put line longer than " + MAX_TELNET_LINE + " bytes (the TSD's line limit)", 1);
             continue;
           }
-          out.appendBytes(head).appendBytes(mid).appendBytes(tail);
+          out.appendBytes(head).appendBytes(scratch, 0, midLength).appendBytes(tail);
         }
       }
     }
     return out;
+  }
+
+  /** Writes {@code <timestamp><separator><value>} into {@link #scratch}; returns its length. */
+  private int mid(long timestamp, byte[] separator, double v) {
+    int n = putLong(0, timestamp);
+    System.arraycopy(separator, 0, scratch, n, separator.length);
+    n += separator.length;
+    return OpenTsdbSeries.isIntegral(v) ? putLong(n, (long) v) : putAscii(n, Double.toString(v));
+  }
+
+  private int putLong(int at, long v) {
+    if (v == Long.MIN_VALUE) {
+      return putAscii(at, Long.toString(v));
+    }
+    if (v < 0) {
+      scratch[at++] = '-';
+      v = -v;
+    }
+    int start = at;
+    do {
+      scratch[at++] = (byte) ('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    for (int i = start, j = at - 1; i < j; i++, j--) {
+      byte t = scratch[i];
+      scratch[i] = scratch[j];
+      scratch[j] = t;
+    }
+    return at;
+  }
+
+  private int putAscii(int at, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      scratch[at++] = (byte) s.charAt(i);
+    }
+    return at;
   }
 
   private void reset() {

@@ -38,14 +38,14 @@ class PutEncoderTest {
   void telnetLinesFollowThePutCommand() {
     SeriesBatch.Builder b = new SeriesBatch.Builder();
     b.beginSeries().label("__name__", "temp").label("room", "Küche 1").label("x", "a/b.c-d_e")
-        .sample(1700000000000L, -3.5).sample(1700000001999L, 42);
+        .sample(1700000000000L, -3.5).sample(1700000001999L, -42);
     b.endSeries();
     PutEncoder enc = new PutEncoder(8);
 
     String lines = enc.telnet(List.of(b.build())).toString(StandardCharsets.UTF_8);
 
     assertThat(lines).isEqualTo("put temp 1700000000 -3.5 room=Küche_1 x=a/b.c-d_e\n"
-        + "put temp 1700000001 42 room=Küche_1 x=a/b.c-d_e\n");
+        + "put temp 1700000001 -42 room=Küche_1 x=a/b.c-d_e\n");
   }
 
   @Test
