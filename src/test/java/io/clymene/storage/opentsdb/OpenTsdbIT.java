@@ -11,6 +11,7 @@ import io.clymene.storage.WriterContext;
 import io.clymene.storage.queue.WriterQueue;
 import io.clymene.testing.Await;
 import io.clymene.testing.ExternalServer;
+import io.clymene.testing.Http;
 import io.clymene.testing.OnContext;
 import io.clymene.testing.RawSample;
 import io.clymene.testing.VictoriaMetricsApi;
@@ -89,7 +90,7 @@ class OpenTsdbIT {
 
     Map<Map<String, String>, List<RawSample>> got = Await.until("600 HTTP samples in VictoriaMetrics",
         Duration.ofSeconds(20), () -> {
-          var m = api.export("{__name__=\"otsdb_http\"}");
+          var m = export("{__name__=\"otsdb_http\"}");
           return m != null && m.values().stream().mapToInt(List::size).sum() == 600 ? m : null;
         });
     assertThat(got.keySet()).extracting(l -> l.get("instance")).containsExactly("host_910", "host_911", "host_912");
@@ -129,7 +130,7 @@ class OpenTsdbIT {
 
     Map<Map<String, String>, List<RawSample>> got = Await.until("1000 telnet samples in VictoriaMetrics",
         Duration.ofSeconds(20), () -> {
-          var m = api.export("{__name__=\"otsdb_telnet\"}");
+          var m = export("{__name__=\"otsdb_telnet\"}");
           return m != null && m.values().stream().mapToInt(List::size).sum() == 1000 ? m : null;
         });
     List<RawSample> s3 = got.get(new TreeMap<>(Map.of("__name__", "otsdb_telnet", "series", "s3")));
@@ -185,7 +186,7 @@ class OpenTsdbIT {
 
     Map<Map<String, String>, List<RawSample>> got = Await.until("every value of " + metric, Duration.ofSeconds(30),
         () -> {
-          var m = api.export("{__name__=\"" + metric + "\"}");
+          var m = export("{__name__=\"" + metric + "\"}");
           return m != null && m.size() == series && m.values().stream().allMatch(l -> distinct(l).size() == batches)
               ? m : null;
         });
@@ -202,6 +203,12 @@ class OpenTsdbIT {
     System.out.println(metric + ": " + series * batches + " values arrived, " + duplicates + " duplicates");
     OnContext.await(ctx, Duration.ofSeconds(20), () -> queue.flushAndStop(Duration.ofSeconds(5)));
     OnContext.await(ctx, Duration.ofSeconds(10), w::stop);
+  }
+
+  /** VictoriaMetrics' raw samples, after making what it buffers searchable. */
+  private Map<Map<String, String>, List<RawSample>> export(String selector) {
+    Http.get(vm.url() + "/internal/force_flush");
+    return api.export(selector);
   }
 
   private static TreeSet<Long> distinct(List<RawSample> samples) {
