@@ -29,4 +29,10 @@ public record StorageEntry(String type, String name, String path, QueueOptions q
     return new StorageEntry(type, name, path, defaults.apply(entry.getJsonObject("queue")),
         HttpSettings.from(entry, timeout), entry.copy());
   }
+
+  /** Type, name and key path only: the entry's keys may hold secrets (passwords, tokens, API keys). */
+  @Override
+  public String toString() {
+    return "StorageEntry[type=" + type + ", name=" + name + ", path=" + path + "]";
+  }
 }
