@@ -6,7 +6,7 @@ import io.clymene.storage.StorageEntry;
 import io.clymene.storage.StorageWriter;
 import io.clymene.storage.WriteException;
 import io.clymene.storage.WriterContext;
-import io.clymene.transport.kafka.JsonLinesEncoder;
+import io.clymene.codec.json.JsonLinesEncoder;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.clymene.transport.kafka;
 
+import io.clymene.codec.json.GoJsonWriter;
 import io.clymene.model.SeriesBatch;
 import java.util.List;
 

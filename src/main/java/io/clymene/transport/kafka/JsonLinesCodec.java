@@ -1,16 +1,15 @@
 package io.clymene.transport.kafka;
 
+import io.clymene.codec.json.JsonLinesEncoder;
 import io.clymene.model.Labels;
 import io.clymene.model.SeriesBatch;
-import io.clymene.model.StaleMarkers;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The {@code json-lines} encoding: one flat JSON object per sample, each followed by a newline
+ * The {@code json-lines} encoding ({@link JsonLinesEncoder} writes it): one flat JSON object per sample, each followed by a newline
  * (newline-delimited JSON, which Druid's Kafka ingestion with {@code inputFormat: json}, Kafka Connect,
  * Logstash, Vector, jq and ClickHouse's JSONEachRow all read as rows), for example
  *
@@ -39,12 +38,9 @@ import java.util.List;
  * null, meaning absent). Paths in errors are {@code $[n].field}, n counting objects from 0. Not thread-safe.
  */
 final class JsonLinesCodec {
-  static final String ESCAPE_PREFIX = "label:";
-  private static final byte[] TIMESTAMP = "timestamp".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] VALUE = "value".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] PREFIX = ESCAPE_PREFIX.getBytes(StandardCharsets.US_ASCII);
+  private static final String ESCAPE_PREFIX = JsonLinesEncoder.ESCAPE_PREFIX;
 
-  private final GoJsonWriter out = new GoJsonWriter();
+  private final JsonLinesEncoder encoder = new JsonLinesEncoder();
   private final JsonReader in = new JsonReader(KafkaEncoding.JSON_LINES);
   private final SeriesBuilder series = new SeriesBuilder();
 
@@ -56,64 +52,7 @@ final class JsonLinesCodec {
   private int prevCount = -1;
 
   byte[] encode(List<SeriesBatch> batches) {
-    GoJsonWriter w = out;
-    w.reset();
-    for (SeriesBatch b : batches) {
-      for (int i = 0; i < b.size(); i++) {
-        int from = b.sampleStart(i);
-        int to = b.sampleEnd(i);
-        if (from == to) {
-          continue;
-        }
-        int labelsStart = w.length();
-        w.raw('{');
-        b.forEachLabel(i, this::writeLabel);
-        int labelsEnd = w.length();
-        for (int s = from; s < to; s++) {
-          if (s > from) {
-            w.repeat(labelsStart, labelsEnd);
-          }
-          w.raw("\"timestamp\":").number(b.timestamp(s)).raw(",\"value\":");
-          writeValue(b.value(s));
-          w.raw("}\n");
-        }
-      }
-    }
-    return w.toByteArray();
-  }
-
-  private void writeLabel(byte[] buf, int nameOff, int nameLen, int valueOff, int valueLen) {
-    GoJsonWriter w = out;
-    if (needsEscape(buf, nameOff, nameLen)) {
-      byte[] escaped = new byte[PREFIX.length + nameLen];
-      System.arraycopy(PREFIX, 0, escaped, 0, PREFIX.length);
-      System.arraycopy(buf, nameOff, escaped, PREFIX.length, nameLen);
-      w.string(escaped, 0, escaped.length);
-    } else {
-      w.string(buf, nameOff, nameLen);
-    }
-    w.raw(':').string(buf, valueOff, valueLen).raw(',');
-  }
-
-  private static boolean needsEscape(byte[] buf, int off, int len) {
-    return Arrays.equals(buf, off, off + len, TIMESTAMP, 0, TIMESTAMP.length)
-        || Arrays.equals(buf, off, off + len, VALUE, 0, VALUE.length)
-        || (len >= PREFIX.length && Arrays.equals(buf, off, off + PREFIX.length, PREFIX, 0, PREFIX.length));
-  }
-
-  private void writeValue(double v) {
-    GoJsonWriter w = out;
-    if (Double.isNaN(v)) {
-      w.raw(StaleMarkers.isStale(v) ? "\"StaleNaN\"" : "\"NaN\"");
-    } else if (Double.isInfinite(v)) {
-      w.raw(v > 0 ? "\"+Inf\"" : "\"-Inf\"");
-    } else {
-      String s = GoJsonWriter.formatGoFloat(v);
-      w.raw(s);
-      if (s.indexOf('.') < 0 && s.indexOf('e') < 0) {
-        w.raw(".0");
-      }
-    }
+    return encoder.encode(batches);
   }
 
   SeriesBatch decode(byte[] value, int len) throws RecordDecodeException {

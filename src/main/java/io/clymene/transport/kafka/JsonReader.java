@@ -1,5 +1,6 @@
 package io.clymene.transport.kafka;
 
+import io.clymene.codec.json.Utf8Runes;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.util.JsonFormat;
+import io.clymene.codec.json.GoJsonWriter;
 import io.clymene.model.SeriesBatch;
 import io.clymene.model.StaleMarkers;
 import io.clymene.proto.prometheus.Remote;

@@ -1,4 +1,4 @@
-package io.clymene.transport.kafka;
+package io.clymene.codec.json;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +12,7 @@ import java.util.Arrays;
  * shortest form ({@code 1}, {@code 0.5}, {@code 1e+21}, {@code 1e-7}). Reusable after {@link #reset()}, not
  * thread-safe.
  */
-final class GoJsonWriter {
+public final class GoJsonWriter {
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   /** Java 19 made {@link Double#toString(double)} shortest (JDK-4511638); before it may add digits. */
   private static final boolean SHORTEST_TO_STRING = Runtime.version().feature() >= 19;
@@ -20,20 +20,20 @@ final class GoJsonWriter {
   private byte[] buf = new byte[4096];
   private int len;
 
-  void reset() {
+  public void reset() {
     len = 0;
   }
 
-  byte[] toByteArray() {
+  public byte[] toByteArray() {
     return Arrays.copyOf(buf, len);
   }
 
-  int length() {
+  public int length() {
     return len;
   }
 
   /** Appends a copy of the bytes already written in {@code [from, to)}. */
-  GoJsonWriter repeat(int from, int to) {
+  public GoJsonWriter repeat(int from, int to) {
     int n = to - from;
     ensure(n);
     System.arraycopy(buf, from, buf, len, n);
@@ -41,14 +41,14 @@ final class GoJsonWriter {
     return this;
   }
 
-  GoJsonWriter raw(char c) {
+  public GoJsonWriter raw(char c) {
     ensure(1);
     buf[len++] = (byte) c;
     return this;
   }
 
   /** Writes ASCII text as it is (field names and punctuation). */
-  GoJsonWriter raw(String ascii) {
+  public GoJsonWriter raw(String ascii) {
     int n = ascii.length();
     ensure(n);
     for (int i = 0; i < n; i++) {
@@ -57,18 +57,18 @@ final class GoJsonWriter {
     return this;
   }
 
-  GoJsonWriter number(long v) {
+  public GoJsonWriter number(long v) {
     return raw(Long.toString(v));
   }
 
   /** Writes a string from Java text. */
-  GoJsonWriter string(String s) {
+  public GoJsonWriter string(String s) {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     return string(b, 0, b.length);
   }
 
   /** Writes a quoted string from UTF-8 bytes with Go's escapes. */
-  GoJsonWriter string(byte[] s, int off, int n) {
+  public GoJsonWriter string(byte[] s, int off, int n) {
     ensure(n + 2);
     buf[len++] = '"';
     int end = off + n;
@@ -122,12 +122,12 @@ final class GoJsonWriter {
    * Writes a finite double as Go's {@code encoding/json} does: shortest round-tripping digits, plain
    * notation for 1e-6 <= |v| < 1e21, else exponent notation ({@code 1e+21}, {@code 1.5e-7}).
    */
-  GoJsonWriter goFloat(double v) {
+  public GoJsonWriter goFloat(double v) {
     return raw(formatGoFloat(v));
   }
 
   /** Go's {@code encoding/json} text of a finite double (see {@link #goFloat}). */
-  static String formatGoFloat(double v) {
+  public static String formatGoFloat(double v) {
     if (v == 0) {
       return (Double.doubleToRawLongBits(v) < 0) ? "-0" : "0";
     }

@@ -1,7 +1,7 @@
-package io.clymene.transport.kafka;
+package io.clymene.codec.json;
 
 /** UTF-8 sequence validation with Go's {@code utf8.DecodeRune} rules (no surrogates, no overlongs). */
-final class Utf8Runes {
+public final class Utf8Runes {
   private Utf8Runes() {
   }
 
@@ -9,7 +9,7 @@ final class Utf8Runes {
    * The length (2 to 4) of the valid multi-byte UTF-8 sequence starting at {@code i}, or 0 when the bytes
    * there do not start one (Go then decodes {@code RuneError} of width 1).
    */
-  static int validSequenceLength(byte[] s, int i, int end) {
+  public static int validSequenceLength(byte[] s, int i, int end) {
     int b = s[i] & 0xFF;
     int size;
     int lo = 0x80;
