@@ -5,6 +5,7 @@ import io.clymene.testing.ExternalServer;
 import io.clymene.testing.InfluxDbServer;
 import io.clymene.testing.OpenSearchServer;
 import io.clymene.testing.PostgresServer;
+import io.clymene.testing.PrometheusApi;
 import io.clymene.testing.QuestDbServer;
 import io.clymene.testing.TempDirs;
 import io.clymene.testing.VictoriaMetricsApi;
@@ -193,7 +194,9 @@ final class BenchServers {
     return new Server() {
       @Override
       public JsonObject entry() {
-        return new JsonObject().put("type", "file").put("path", dir.resolve("samples.ndjson").toString());
+        // rotation as configured by default, but every file kept, so that the lines can be counted
+        return new JsonObject().put("type", "file").put("path", dir.resolve("samples.ndjson").toString())
+            .put("max_files", 10_000);
       }
 
       @Override
@@ -231,7 +234,13 @@ final class BenchServers {
   private static Server prometheus() throws IOException {
     ExternalServer prom = ExternalServer.prometheusReceiver();
     return new External(prom, new JsonObject().put("type", "prometheus").put("url", prom.url() + "/api/v1/write"),
-        "Prometheus 2.42 (remote-write receiver)");
+        "Prometheus 2.42 (remote-write receiver)") {
+      @Override
+      public long storedSamples() {
+        Double n = new PrometheusApi(prom.url()).single("sum(count_over_time({__name__!=\"\"}[6h]))");
+        return n == null ? 0 : n.longValue();
+      }
+    };
   }
 
   /** A server in its own process. */

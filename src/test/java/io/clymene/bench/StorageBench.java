@@ -33,9 +33,10 @@ import java.util.concurrent.locks.LockSupport;
  * the real server the tests use ({@link BenchServers}), creates the writer from its storage entry with the
  * type's queue defaults (or {@code --queue}), and offers agent-shaped targets (1,000–2,000 series of 8
  * labels, one sample each, fresh timestamps every round) through the writer's real {@link WriterQueue}
- * whenever it has room. After {@code --warmup} seconds it measures until the server acknowledged the last of
- * {@code --samples}: samples/s into the server, this JVM's CPU, the server's CPU and the machine's busy
- * cores. The last line, {@code RESULT key=value ...}, is for scripts.
+ * whenever it has room. After {@code --warmup} seconds it measures for {@code --duration} seconds: samples/s
+ * the server acknowledged, this JVM's CPU, the server's CPU and the machine's busy cores. Then it stops
+ * offering, waits until everything offered is acknowledged and asks the server how many samples it holds.
+ * The last line, {@code RESULT key=value ...}, is for scripts.
  */
 public final class StorageBench {
 
@@ -49,16 +50,16 @@ public final class StorageBench {
       System.exit(0);
     }
     String name = opts.getOrDefault("writer", "prometheus-vm");
-    long total = Long.parseLong(opts.getOrDefault("samples", "5000000"));
     long warmup = Long.parseLong(opts.getOrDefault("warmup", "5"));
+    long duration = Long.parseLong(opts.getOrDefault("duration", "20"));
     try (BenchServers.Server server = BenchServers.start(name)) {
-      run(name, server, total, warmup, opts);
+      run(name, server, warmup, duration, opts);
     }
     System.exit(0);
   }
 
-  private static void run(String name, BenchServers.Server server, long total, long warmup, Map<String, String> opts)
-      throws Exception {
+  private static void run(String name, BenchServers.Server server, long warmup, long duration,
+                          Map<String, String> opts) throws Exception {
     List<SeriesBatch> pool = targets(Integer.parseInt(opts.getOrDefault("targets", "50")),
         Integer.parseInt(opts.getOrDefault("series-min", "1000")),
         Integer.parseInt(opts.getOrDefault("series-max", "2000")));
@@ -67,8 +68,8 @@ public final class StorageBench {
     json.put("queue", queueJson.put("spill_max_bytes", 0));
     StorageProviders providers = StorageProviders.load();
     StorageEntry entry = providers.entries(List.of(json), i -> "storage[" + i + "]").get(0);
-    System.out.printf(Locale.ROOT, "%s: %d samples into %s; queue %s%n", name, total, server.description(),
-        entry.queue());
+    System.out.printf(Locale.ROOT, "%s: %d s warm-up, %d s measured, into %s; queue %s%n", name, warmup, duration,
+        server.description(), entry.queue());
     Vertx vertx = Vertx.vertx();
     MeterRegistry registry = new SimpleMeterRegistry();
     String dataDir = Files.createTempDirectory("storage-bench-").toString();
@@ -77,50 +78,36 @@ public final class StorageBench {
     Context ctx = vertx.getOrCreateContext();
     onContext(ctx, writer::start);
     WriterQueue queue = new WriterQueue(entry.name(), writer, entry.queue(), ctx, registry);
-    Thread loader = new Thread(() -> offerRounds(queue, pool, total), "bench-offer");
-    long start = System.nanoTime();
-    loader.start();
-
-    long[] a = null; // nanos, samples, self cpu, server cpu
-    long[] machineA = null;
-    long lastPrint = start;
-    long timeout = TimeUnit.SECONDS.toNanos(Long.parseLong(opts.getOrDefault("timeout", "600")));
+    Loader loader = new Loader(queue, pool);
+    Thread thread = new Thread(loader, "bench-offer");
     long pid = server.pid();
-    while (true) {
-      long now = System.nanoTime();
-      long done = (long) count(registry, "clymene.writer.samples", "status", "sent");
-      if (a == null && now - start >= TimeUnit.SECONDS.toNanos(warmup)) {
-        a = new long[] {now, done, selfCpuNanos(), pid > 0 ? Probes.treeCpuNanos(pid) : 0};
-        machineA = Probes.machineTicks();
-      }
-      double gone = count(registry, "clymene.dropped.samples", null, null);
-      if (done + gone >= total) {
-        break;
-      }
-      if (now - start > timeout) {
-        throw new IllegalStateException("only " + done + " of " + total + " samples acknowledged after "
-            + timeout / 1_000_000_000L + " s");
-      }
-      if (now - lastPrint >= 5_000_000_000L) {
-        lastPrint = now;
-        System.out.printf(Locale.ROOT, "  %5.1f s: %,d samples acknowledged%n", (now - start) / 1e9, done);
+    thread.start();
+    Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
+    long[] a = {System.nanoTime(), sent(registry), selfCpuNanos(), pid > 0 ? Probes.treeCpuNanos(pid) : 0};
+    long[] machineA = Probes.machineTicks();
+    for (long t = 0; t < duration; t += 5) {
+      Thread.sleep(TimeUnit.SECONDS.toMillis(Math.min(5, duration - t)));
+      System.out.printf(Locale.ROOT, "  %3d s: %,d samples acknowledged%n", warmup + Math.min(t + 5, duration),
+          sent(registry));
+    }
+    long[] b = {System.nanoTime(), sent(registry), selfCpuNanos(), pid > 0 ? Probes.treeCpuNanos(pid) : 0};
+    long[] machineB = Probes.machineTicks();
+    loader.stop = true;
+    thread.join();
+    queue.hurry();
+    long offered = loader.offered;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (sent(registry) + count(registry, "clymene.dropped.samples", null, null) < offered) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("only " + sent(registry) + " of " + offered + " samples acknowledged");
       }
       Thread.sleep(10);
-    }
-    long now = System.nanoTime();
-    long done = (long) count(registry, "clymene.writer.samples", "status", "sent");
-    long[] b = {now, done, selfCpuNanos(), pid > 0 ? Probes.treeCpuNanos(pid) : 0};
-    long[] machineB = Probes.machineTicks();
-    if (a == null) {
-      System.out.println("warning: everything was acknowledged within the warm-up; measuring from the start");
-      a = new long[] {start, 0, 0, 0};
-      machineA = machineB;
     }
     double secs = (b[0] - a[0]) / 1e9;
     Map<String, String> r = new LinkedHashMap<>();
     r.put("writer", name);
     r.put("server", server.description().replace(' ', '_'));
-    r.put("samples", Long.toString(done));
+    r.put("samples", Long.toString(offered));
     r.put("window_s", fmt(secs, 2));
     r.put("samples_per_s", fmt((b[1] - a[1]) / secs, 0));
     r.put("cpu_cores", fmt((b[2] - a[2]) / 1e9 / secs, 2));
@@ -134,36 +121,57 @@ public final class StorageBench {
         r.get("window_s"), r.get("cpu_cores"), r.get("server_cpu_cores"), r.get("machine_busy_cores"),
         r.get("retried"), r.get("dropped"));
     long stored = server.storedSamples();
+    for (int i = 0; i < 60 && stored >= 0 && stored < offered; i++) { // stores that apply writes later (QuestDB WAL)
+      Thread.sleep(500);
+      stored = server.storedSamples();
+    }
     r.put("stored", stored < 0 ? "-" : Long.toString(stored));
+    if (stored >= 0 && stored != offered) {
+      System.out.printf(Locale.ROOT, "warning: the server holds %,d samples, %,d were sent%n", stored, offered);
+    }
     result(r);
     queue.flushAndStop(Duration.ofSeconds(5)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     onContext(ctx, writer::stop);
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
+  private static long sent(MeterRegistry registry) {
+    return (long) count(registry, "clymene.writer.samples", "status", "sent");
+  }
+
   /**
-   * Offers the pool round after round, each round's samples one second after the last round's (fresh data
-   * for the store, ending about now), until {@code total} samples are queued; waits while the queue is full.
+   * Offers the pool round after round until stopped, each round's samples one second after the last
+   * round's (fresh data for the store), waiting while the queue is full.
    */
-  private static void offerRounds(WriterQueue queue, List<SeriesBatch> pool, long total) {
-    long poolSamples = pool.stream().mapToLong(SeriesBatch::sampleCount).sum();
-    long rounds = (total + poolSamples - 1) / poolSamples;
-    long base = (System.currentTimeMillis() / 1000 - rounds - 60) * 1000;
-    SeriesBatch.Builder builder = new SeriesBatch.Builder();
-    long offered = 0;
-    for (long round = 0; offered < total; round++) {
-      for (int t = 0; t < pool.size() && offered < total; t++) {
-        SeriesBatch b = restamp(pool.get(t), base + round * 1000, builder);
-        if (offered + b.sampleCount() > total) {
-          b = b.slice(0, (int) (total - offered)); // one sample per series
+  private static final class Loader implements Runnable {
+    private final WriterQueue queue;
+    private final List<SeriesBatch> pool;
+    private volatile boolean stop;
+    private volatile long offered;
+
+    Loader(WriterQueue queue, List<SeriesBatch> pool) {
+      this.queue = queue;
+      this.pool = pool;
+    }
+
+    @Override
+    public void run() {
+      long base = (System.currentTimeMillis() / 1000 - 3 * 3600) * 1000;
+      SeriesBatch.Builder builder = new SeriesBatch.Builder();
+      for (long round = 0; !stop; round++) {
+        for (int t = 0; t < pool.size() && !stop; t++) {
+          SeriesBatch b = restamp(pool.get(t), base + round * 1000, builder);
+          while (!queue.hasRoom(b.sampleCount())) {
+            if (stop) {
+              return;
+            }
+            LockSupport.parkNanos(1_000_000);
+          }
+          if (!queue.offer(b)) {
+            throw new IllegalStateException("the queue refused a batch it had room for");
+          }
+          offered += b.sampleCount();
         }
-        while (!queue.hasRoom(b.sampleCount())) {
-          LockSupport.parkNanos(1_000_000);
-        }
-        if (!queue.offer(b)) {
-          throw new IllegalStateException("the queue refused a batch it had room for");
-        }
-        offered += b.sampleCount();
       }
     }
   }
