@@ -52,7 +52,9 @@ class ConfigSchemaTest {
         .hasMessageContaining("storage[0].url: unknown key");
     JsonObject unknownType = new JsonObject().put("storage", new JsonArray().add(new JsonObject().put("type", "foo")));
     assertThatThrownBy(() -> validate(unknownType, new ConfigOverrides()))
-        .hasMessageContaining("storage[0].type: expected one of discard, embedded, gateway, kafka, prometheus, got 'foo'");
+        .hasMessageContaining("storage[0].type: expected one of clickhouse, discard, elasticsearch, embedded, file, "
+            + "gateway, influxdb, kafka, opensearch, opentsdb, postgresql, prometheus, questdb, stdout, tdengine, "
+            + "got 'foo'");
   }
 
   @Test
