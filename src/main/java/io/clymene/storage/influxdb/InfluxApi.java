@@ -1,5 +1,6 @@
 package io.clymene.storage.influxdb;
 
+import io.clymene.storage.RetryAfter;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
@@ -83,8 +84,9 @@ final class InfluxApi implements WriteApi {
       case 404 -> Answer.rejected(reason + (version == 1
           ? " (create it first: CREATE DATABASE \"" + database + "\")" : " (check org and bucket)"));
       case 413 -> Answer.tooLarge(reason);
-      case 429 -> retryOn429 ? Answer.throttled(reason, Reasons.retryAfter(headers)) : Answer.rejected(reason);
-      case 503 -> Answer.throttled(reason, Reasons.retryAfter(headers));
+      case 429 -> retryOn429 ? Answer.throttled(reason, RetryAfter.parse(headers.get("Retry-After")))
+          : Answer.rejected(reason);
+      case 503 -> Answer.throttled(reason, RetryAfter.parse(headers.get("Retry-After")));
       default -> status >= 500 && !full.contains("retention policy not found")
           ? Answer.retry(reason) : Answer.rejected(reason);
     };

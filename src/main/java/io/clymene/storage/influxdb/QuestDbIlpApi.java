@@ -1,5 +1,6 @@
 package io.clymene.storage.influxdb;
 
+import io.clymene.storage.RetryAfter;
 import io.vertx.core.MultiMap;
 
 /**
@@ -42,8 +43,9 @@ final class QuestDbIlpApi implements WriteApi {
     return switch (status) {
       case 413 -> Answer.tooLarge(reason);
       case 421 -> Answer.retry(reason);
-      case 429 -> retryOn429 ? Answer.throttled(reason, Reasons.retryAfter(headers)) : Answer.rejected(reason);
-      case 503 -> Answer.throttled(reason, Reasons.retryAfter(headers));
+      case 429 -> retryOn429 ? Answer.throttled(reason, RetryAfter.parse(headers.get("Retry-After")))
+          : Answer.rejected(reason);
+      case 503 -> Answer.throttled(reason, RetryAfter.parse(headers.get("Retry-After")));
       default -> status >= 500 ? Answer.retry(reason) : Answer.rejected(reason);
     };
   }

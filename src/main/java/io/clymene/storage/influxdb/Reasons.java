@@ -1,9 +1,7 @@
 package io.clymene.storage.influxdb;
 
-import io.vertx.core.MultiMap;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 
 /** Small helpers to read servers' error answers. */
 final class Reasons {
@@ -42,17 +40,4 @@ final class Reasons {
     return s.length() > MAX_REASON_CHARS ? s.substring(0, MAX_REASON_CHARS) + "..." : s;
   }
 
-  /** Retry-After in seconds (HTTP dates are not honoured), or null. */
-  static Duration retryAfter(MultiMap headers) {
-    String h = headers.get("Retry-After");
-    if (h == null) {
-      return null;
-    }
-    try {
-      long s = Long.parseLong(h.trim());
-      return s >= 0 ? Duration.ofSeconds(s) : null;
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
 }

@@ -1,6 +1,7 @@
 package io.clymene.storage.opensearch;
 
 import io.clymene.model.SeriesBatch;
+import io.clymene.storage.RetryAfter;
 import io.clymene.storage.StorageEntry;
 import io.clymene.storage.StorageWriter;
 import io.clymene.storage.UnsupportedValues;
@@ -118,7 +119,7 @@ final class BulkWriter implements StorageWriter {
     endpoints.succeeded(url);
     if (status == 503 || (status == 429 && entry.queue().retryOnHttp429())) {
       return Future.failedFuture(WriteException.throttled(type + " at " + url + " answered " + status + ": "
-          + reply.text(MAX_MESSAGE_BYTES), retryAfter(reply.retryAfter())));
+          + reply.text(MAX_MESSAGE_BYTES), RetryAfter.parse(reply.retryAfter())));
     }
     if (status != 200) {
       String hint = status == 413 ? " (the request is larger than the cluster's http.max_content_length: lower "
@@ -156,18 +157,6 @@ final class BulkWriter implements StorageWriter {
     return Future.failedFuture(WriteException.partial(m.toString(), out.retry(), out.refused()));
   }
 
-  /** Retry-After in seconds (dates are not honoured), or null. */
-  static Duration retryAfter(String header) {
-    if (header == null) {
-      return null;
-    }
-    try {
-      long s = Long.parseLong(header.trim());
-      return s >= 0 ? Duration.ofSeconds(s) : null;
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
 
   @Override
   public Future<Void> stop() {

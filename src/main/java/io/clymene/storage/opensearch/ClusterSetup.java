@@ -65,7 +65,8 @@ final class ClusterSetup {
       return call(url, HttpMethod.PUT, path, "application/json", Buffer.buffer(IndexTemplate.body(options)),
           "putting the index template").map(t -> {
             if (t.status() / 100 == 2) {
-              LOG.info("writer {}: index template {} put (pattern {}, {} replicas)", writer, IndexTemplate.name(options),
+              LOG.info("writer {}: index template {} put (pattern {}, {} replicas)", writer,
+                  IndexTemplate.name(options),
                   IndexTemplate.pattern(options), options.replicas());
             } else {
               LOG.error("writer {}: {} at {} refused the index template {} ({} {}); documents get the cluster's "

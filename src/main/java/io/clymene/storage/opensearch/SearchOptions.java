@@ -50,7 +50,8 @@ record SearchOptions(List<URI> urls, String index, IndexMode mode, String apiKey
     String index = entry.config().getString("index", DEFAULT_INDEX);
     // the cluster's rules for index names, checked here so that a bad name fails at load, not at the first write
     if (index.isEmpty() || !index.equals(index.toLowerCase(Locale.ROOT)) || index.startsWith("_")
-        || index.startsWith("-") || index.startsWith("+") || index.chars().anyMatch(c -> "\\/*?\"<>| ,#:".indexOf(c) >= 0)) {
+        || index.startsWith("-") || index.startsWith("+")
+        || index.chars().anyMatch(c -> "\\/*?\"<>| ,#:".indexOf(c) >= 0)) {
       throw new ConfigException(null, path + ".index", "expected a lowercase index name without spaces or any of "
           + "\\/*?\"<>|,#: that does not start with _, - or +, got '" + index + "'");
     }

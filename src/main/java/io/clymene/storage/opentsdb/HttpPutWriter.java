@@ -1,6 +1,7 @@
 package io.clymene.storage.opentsdb;
 
 import io.clymene.model.SeriesBatch;
+import io.clymene.storage.RetryAfter;
 import io.clymene.storage.StorageEntry;
 import io.clymene.storage.StorageWriter;
 import io.clymene.storage.UnsupportedValues;
@@ -136,7 +137,7 @@ final class HttpPutWriter implements StorageWriter {
     } else if (code / 100 == 2) {
       outcome.written();
     } else if (code == 429 || code == 503) {
-      outcome.retry(body, "HTTP " + code + ": " + text(answer), retryAfter(resp.getHeader("Retry-After")));
+      outcome.retry(body, "HTTP " + code + ": " + text(answer), RetryAfter.parse(resp.getHeader("Retry-After")));
     } else if (code >= 500) {
       outcome.retry(body, "HTTP " + code + ": " + text(answer), null);
     } else {
@@ -172,13 +173,6 @@ final class HttpPutWriter implements StorageWriter {
     return n < b.length() ? t + "..." : t;
   }
 
-  static Duration retryAfter(String header) {
-    try {
-      return header == null ? null : Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
 
   @Override
   public Future<Void> stop() {

@@ -84,7 +84,8 @@ final class PostgresSettings {
     String password = c.getString("password");
     String passwordFile = c.getString("password_file");
     if (password != null && passwordFile != null) {
-      throw new ConfigException(null, entry.path() + ".password_file", "set either password or password_file, not both");
+      throw new ConfigException(null, entry.path() + ".password_file",
+          "set either password or password_file, not both");
     }
     String schema = c.getString("schema", DEFAULT_SCHEMA);
     if (!IDENTIFIER.matcher(schema).matches()) {

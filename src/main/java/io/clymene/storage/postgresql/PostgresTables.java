@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * tables an administrator created): {@code series (id bigint primary key, metric text, labels jsonb)} and
  * {@code samples (series_id bigint, time timestamptz, value double precision)} with an index on
  * {@code (series_id, time)}, and {@code writes (digest bytea primary key, written_at timestamptz)}, the
- * requests committed lately (see {@link CopyTransaction}). Without TimescaleDB {@code samples} is partitioned by range of {@code time}
+ * requests committed lately (see {@link CopyTransaction}). Without TimescaleDB {@code samples} is partitioned
+ * by range of {@code time}
  * into daily partitions {@code samples_YYYYMMDD} (UTC days), which {@link #createDays} adds ahead and on
  * demand. With the {@code timescaledb} extension installed in the database when {@code samples} is
  * created, it is a hypertable with one-day chunks instead, which TimescaleDB extends by itself. A

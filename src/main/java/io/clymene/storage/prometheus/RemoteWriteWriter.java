@@ -7,6 +7,7 @@ import io.clymene.relabel.RelabelConfig;
 import io.clymene.relabel.Relabeler;
 import io.clymene.relabel.SeriesRelabeler;
 import io.clymene.storage.OAuth2Tokens;
+import io.clymene.storage.RetryAfter;
 import io.clymene.storage.StorageEntry;
 import io.clymene.storage.StorageWriter;
 import io.clymene.storage.WriteException;
@@ -302,7 +303,7 @@ final class RemoteWriteWriter implements StorageWriter {
       }
       if (code == 429 && entry.queue().retryOnHttp429()) {
         return Future.failedFuture(WriteException.throttled(retryMessage(code, b),
-            retryAfter(resp.getHeader("Retry-After"))));
+            RetryAfter.parse(resp.getHeader("Retry-After"))));
       }
       if (code >= 500) {
         return Future.failedFuture(WriteException.retryable(retryMessage(code, b), null));
@@ -380,18 +381,6 @@ final class RemoteWriteWriter implements StorageWriter {
     return n;
   }
 
-  /** Retry-After in seconds (dates are not honoured), or null. */
-  static Duration retryAfter(String header) {
-    if (header == null) {
-      return null;
-    }
-    try {
-      long s = Long.parseLong(header.trim());
-      return s >= 0 ? Duration.ofSeconds(s) : null;
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
 
   @Override
   public Future<Void> stop() {

@@ -1,9 +1,9 @@
 package io.clymene.storage.tdengine;
 
+import io.clymene.storage.RetryAfter;
 import io.clymene.storage.WriteException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,7 +43,7 @@ final class TdengineAnswers {
     String reason = reason(body);
     String answered = server + " answered " + status + ": " + reason;
     if (status == 503 || status == 429 && retryOn429) {
-      return WriteException.throttled(answered, retryAfter(headers));
+      return WriteException.throttled(answered, RetryAfter.parse(headers.get("Retry-After")));
     }
     if (status == 500) {
       Integer code = code(reason);
@@ -93,12 +93,4 @@ final class TdengineAnswers {
     return text.length() > MAX_REASON_CHARS ? text.substring(0, MAX_REASON_CHARS) + "..." : text;
   }
 
-  static Duration retryAfter(MultiMap headers) {
-    String h = headers.get("Retry-After");
-    try {
-      return h == null ? null : Duration.ofSeconds(Math.max(0, Long.parseLong(h.trim())));
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
 }

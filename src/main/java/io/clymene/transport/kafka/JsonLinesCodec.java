@@ -9,7 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The {@code json-lines} encoding ({@link JsonLinesEncoder} writes it): one flat JSON object per sample, each followed by a newline
+ * The {@code json-lines} encoding ({@link JsonLinesEncoder} writes it): one flat JSON object per sample,
+ * each followed by a newline
  * (newline-delimited JSON, which Druid's Kafka ingestion with {@code inputFormat: json}, Kafka Connect,
  * Logstash, Vector, jq and ClickHouse's JSONEachRow all read as rows), for example
  *

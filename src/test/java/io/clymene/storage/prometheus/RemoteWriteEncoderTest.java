@@ -2,6 +2,7 @@ package io.clymene.storage.prometheus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.clymene.storage.RetryAfter;
 import io.clymene.model.MetricMetadata;
 import io.clymene.model.SeriesBatch;
 import io.clymene.model.StaleMarkers;
@@ -100,8 +101,8 @@ class RemoteWriteEncoderTest {
 
   @Test
   void retryAfterIsReadInSeconds() {
-    assertThat(RemoteWriteWriter.retryAfter("7")).hasSeconds(7);
-    assertThat(RemoteWriteWriter.retryAfter(null)).isNull();
-    assertThat(RemoteWriteWriter.retryAfter("soon")).isNull();
+    assertThat(RetryAfter.parse("7")).hasSeconds(7);
+    assertThat(RetryAfter.parse(null)).isNull();
+    assertThat(RetryAfter.parse("soon")).isNull();
   }
 }
