@@ -23,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 public final class ExternalServer implements AutoCloseable {
   private final String name;
   private final List<String> command;
-  private final Map<String, String> environment;
   private final Readiness readiness;
   private final String stopSignal;
   private final Duration startTimeout;
@@ -37,11 +36,10 @@ public final class ExternalServer implements AutoCloseable {
     boolean ready(int port);
   }
 
-  private ExternalServer(String name, List<String> command, Map<String, String> environment, Readiness readiness,
-                         String stopSignal, Duration startTimeout, Path dir, int[] ports) {
+  private ExternalServer(String name, List<String> command, Readiness readiness, String stopSignal,
+                         Duration startTimeout, Path dir, int[] ports) {
     this.name = name;
     this.command = List.copyOf(command);
-    this.environment = Map.copyOf(environment);
     this.readiness = readiness;
     this.stopSignal = stopSignal;
     this.startTimeout = startTimeout;
@@ -110,7 +108,6 @@ public final class ExternalServer implements AutoCloseable {
     private final List<String> args = new ArrayList<>();
     private final Map<String, String> files = new LinkedHashMap<>();
     private final List<Setup> setups = new ArrayList<>();
-    private final Map<String, String> env = new LinkedHashMap<>();
     private int portCount = 1;
     private Readiness readiness = httpReadiness("/", new int[] {200});
     private String stopSignal = "TERM";
@@ -140,12 +137,6 @@ public final class ExternalServer implements AutoCloseable {
     /** A file written under the server's directory before the first start (placeholders replaced). */
     public Builder file(String relativePath, String text) {
       files.put(relativePath, text);
-      return this;
-    }
-
-    /** An environment variable of the server process (placeholders replaced). */
-    public Builder env(String name, String value) {
-      env.put(name, value);
       return this;
     }
 
@@ -203,10 +194,7 @@ public final class ExternalServer implements AutoCloseable {
       for (String a : args) {
         cmd.add(expand(a, dir, ports));
       }
-      Map<String, String> environment = new LinkedHashMap<>();
-      env.forEach((k, v) -> environment.put(k, expand(v, dir, ports)));
-      ExternalServer server = new ExternalServer(name, cmd, environment, readiness, stopSignal, startTimeout, dir,
-          ports);
+      ExternalServer server = new ExternalServer(name, cmd, readiness, stopSignal, startTimeout, dir, ports);
       try {
         for (Map.Entry<String, String> f : files.entrySet()) {
           Path path = dir.resolve(f.getKey());
@@ -268,10 +256,8 @@ public final class ExternalServer implements AutoCloseable {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException(this + " is running");
     }
-    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    pb.environment().putAll(environment);
-    Process p = pb.start();
+    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     process = p;
     Await.until(name + " on port " + ports[0] + " to be ready", startTimeout, () -> {
       if (!p.isAlive()) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,10 +28,23 @@ public final class OpenSearchServer implements AutoCloseable {
   private static final HttpClient CLIENT = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
-  private final ExternalServer node;
+  private final Path script;
+  private final Path dir;
+  private final Path log;
+  private final int port;
+  private final int transportPort;
+  private final String heap;
+  private final String javaOpts;
+  private volatile Process process;
 
-  private OpenSearchServer(ExternalServer node) {
-    this.node = node;
+  private OpenSearchServer(Path script, Path dir, int port, int transportPort, String heap, String javaOpts) {
+    this.heap = heap;
+    this.javaOpts = javaOpts;
+    this.script = script;
+    this.dir = dir;
+    this.log = dir.resolve("opensearch.log");
+    this.port = port;
+    this.transportPort = transportPort;
   }
 
   /** A node for tests: 256 MB heap, C1 only. Resolves the jars if needed; waits until the node answers. */
@@ -48,16 +62,15 @@ public final class OpenSearchServer implements AutoCloseable {
       throw new AssertionError(script + " is missing: run the tests from the repository root");
     }
     resolve(script);
-    ExternalServer.Builder b = ExternalServer.builder("opensearch", script.toString(), "(none: scripts/opensearch)")
-        .ports(2) // the script execs java: the process is the node
-        .args("--port", "{port}", "--transport-port", "{port1}", "--data", "{dir}/node", "--heap", heap)
-        .readyHttp("/_cluster/health?wait_for_status=yellow&timeout=1s", 200)
-        .startTimeout(START_TIMEOUT);
-    String opts = (System.getenv().getOrDefault("OPENSEARCH_JAVA_OPTS", "") + " " + javaOpts).trim();
-    if (!opts.isEmpty()) {
-      b.env("OPENSEARCH_JAVA_OPTS", opts);
+    Path dir = Files.createTempDirectory("clymene-opensearch-");
+    OpenSearchServer server = new OpenSearchServer(script, dir, Ports.free(), Ports.free(), heap, javaOpts);
+    try {
+      server.startNode();
+    } catch (AssertionError | IOException e) {
+      server.close();
+      throw e;
     }
-    return new OpenSearchServer(b.start());
+    return server;
   }
 
   /** {@code scripts/opensearch classpath}: fetches the jars on a fresh machine (may take a while, once). */
@@ -83,17 +96,47 @@ public final class OpenSearchServer implements AutoCloseable {
 
   /** Starts the node again: the same ports and data directory. Waits until it answers. */
   public void startNode() throws IOException {
-    node.start();
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException(this + " is running");
+    }
+    ProcessBuilder pb = new ProcessBuilder(script.toString(), "--port", Integer.toString(port), "--transport-port",
+        Integer.toString(transportPort), "--data", dir.resolve("node").toString(), "--heap", heap)
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    if (!javaOpts.isBlank()) {
+      pb.environment().merge("OPENSEARCH_JAVA_OPTS", javaOpts, (a, b) -> a + " " + b);
+    }
+    Process p = pb.start();
+    process = p; // the script execs java: this is the node's PID
+    Await.until("OpenSearch on port " + port + " to answer", START_TIMEOUT, () -> {
+      if (!p.isAlive()) {
+        throw new AssertionError("OpenSearch exited: " + logTail());
+      }
+      HttpResponse<String> r = request("GET", "/_cluster/health?wait_for_status=yellow&timeout=1s", null);
+      return r != null && r.statusCode() == 200 ? Boolean.TRUE : null;
+    });
   }
 
-  /** Stops the node (SIGTERM: it closes cleanly; SIGKILL after 10 s); its data stays. */
+  /** Stops the node (SIGTERM, SIGKILL after 10 s) and waits until it has exited; its data stays. */
   public void stop() {
-    node.stop();
+    Process p = process;
+    if (p == null) {
+      return;
+    }
+    p.destroy();
+    try {
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        p.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The node's process id, or -1 when it is not running. */
   public long pid() {
-    return node.pid();
+    Process p = process;
+    return p != null && p.isAlive() ? p.pid() : -1;
   }
 
   /**
@@ -129,25 +172,31 @@ public final class OpenSearchServer implements AutoCloseable {
   }
 
   public int port() {
-    return node.port();
+    return port;
   }
 
   public String url() {
-    return node.url();
+    return "http://127.0.0.1:" + port;
   }
 
   /** The last lines of the node's log, for failure messages. */
   public String logTail() {
-    return node.logTail();
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
   }
 
   @Override
   public void close() {
-    node.close();
+    stop();
+    TempDirs.delete(dir);
   }
 
   @Override
   public String toString() {
-    return "OpenSearch on " + node.port();
+    return "OpenSearch on " + port;
   }
 }
