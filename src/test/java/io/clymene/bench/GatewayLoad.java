@@ -25,6 +25,7 @@ import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -92,7 +93,21 @@ public final class GatewayLoad {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = BenchKit.options(args);
+    Map<String, String> opts = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument " + a);
+      }
+      int eq = a.indexOf('=');
+      if (eq > 0) {
+        opts.put(a.substring(2, eq), a.substring(eq + 1));
+      } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        opts.put(a.substring(2), args[++i]);
+      } else {
+        opts.put(a.substring(2), "true");
+      }
+    }
     new GatewayLoad(opts).run();
     System.exit(0);
   }
