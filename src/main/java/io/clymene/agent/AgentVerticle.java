@@ -4,6 +4,7 @@ import io.clymene.agent.config.PrometheusConfig;
 import io.clymene.agent.scrape.BatchOutput;
 import io.clymene.agent.scrape.PoolStatus;
 import io.clymene.agent.scrape.ScrapeManager;
+import io.clymene.agent.scrape.TargetShards;
 import io.clymene.agent.scrape.TargetStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -21,6 +22,7 @@ public final class AgentVerticle extends VerticleBase {
   private final BatchOutput output;
   private final MeterRegistry registry;
   private final String version;
+  private final TargetShards shards;
   private ScrapeManager manager;
 
   /**
@@ -30,15 +32,26 @@ public final class AgentVerticle extends VerticleBase {
    * @param version the Clymene version, for User-Agent
    */
   public AgentVerticle(PrometheusConfig initial, BatchOutput output, MeterRegistry registry, String version) {
+    this(initial, output, registry, version, TargetShards.STANDALONE);
+  }
+
+  /**
+   * An agent that shares the targets with the other members of a cluster.
+   *
+   * @param shards which targets this member scrapes at start; {@link #reshard} replaces it
+   */
+  public AgentVerticle(PrometheusConfig initial, BatchOutput output, MeterRegistry registry, String version,
+                       TargetShards shards) {
     this.config = new AtomicReference<>(initial);
     this.output = output;
     this.registry = registry;
     this.version = version;
+    this.shards = shards;
   }
 
   @Override
   public Future<?> start() {
-    manager = new ScrapeManager(vertx, output, registry, version);
+    manager = new ScrapeManager(vertx, output, registry, version, shards);
     return manager.apply(config.get());
   }
 
@@ -62,6 +75,11 @@ public final class AgentVerticle extends VerticleBase {
         .onSuccess(config::set)
         .onComplete(done));
     return done.future();
+  }
+
+  /** Switches to a new division of the targets (a member joined or left); call from any thread. */
+  public void reshard(TargetShards next) {
+    context.runOnContext(v -> manager.reshard(next));
   }
 
   /** Every job's targets, dropped targets and discovery failures, read on the agent's context. */

@@ -1,6 +1,7 @@
 package io.clymene.agent;
 
 import io.clymene.agent.scrape.PoolStatus;
+import io.clymene.agent.scrape.TargetShards;
 import io.clymene.agent.scrape.TargetStatus;
 import io.clymene.config.Durations;
 import io.clymene.model.Labels;
@@ -15,8 +16,10 @@ import java.util.Locale;
 /**
  * The body of Prometheus' {@code GET /api/v1/targets} and {@code GET /api/v1/scrape_pools} from the
  * agent's state, field for field as Prometheus 2.42 writes them, so that tools reading Prometheus'
- * API read ours. One addition: {@code data.discoveryErrors} lists discovery entries whose last refresh
- * failed (their last good targets are still scraped).
+ * API read ours. Additions: {@code data.discoveryErrors} lists discovery entries whose last refresh
+ * failed (their last good targets are still scraped); in a cluster of agents, {@code data.cluster} names this
+ * member and the members sharing the targets, every active target has {@code scrapedBy} (its owners), and
+ * {@code data.otherMembersTargets} lists the targets other members scrape, with theirs.
  */
 public final class TargetsApi {
   private static final String NEVER = "0001-01-01T00:00:00Z";
@@ -32,6 +35,17 @@ public final class TargetsApi {
    * @param scrapePool only this job when not null/empty
    */
   public static JsonObject targets(List<PoolStatus> pools, String state, String scrapePool) {
+    return targets(pools, state, scrapePool, TargetShards.STANDALONE);
+  }
+
+  /**
+   * The {@code data} object of the targets answer of a member of a cluster.
+   *
+   * @param shards the current division of the targets among the members
+   */
+  public static JsonObject targets(List<PoolStatus> pools, String state, String scrapePool, TargetShards shards) {
+    boolean clustered = shards.self() != null;
+    JsonArray elsewhere = new JsonArray();
     String s = state == null ? "" : state.toLowerCase(Locale.ROOT);
     boolean active = s.isEmpty() || s.equals("any") || s.equals("active");
     boolean dropped = s.isEmpty() || s.equals("any") || s.equals("dropped");
@@ -46,7 +60,15 @@ public final class TargetsApi {
       }
       if (active) {
         for (TargetStatus t : p.active()) {
-          activeTargets.add(target(p.job(), t));
+          JsonObject o = target(p.job(), t);
+          if (clustered) {
+            o.put("scrapedBy", new JsonArray(shards.owners(t.target().hash())));
+          }
+          activeTargets.add(o);
+        }
+        for (PoolStatus.ElsewhereTarget t : p.elsewhere()) {
+          elsewhere.add(new JsonObject().put("labels", map(t.target().labels())).put("scrapePool", p.job())
+              .put("scrapeUrl", t.target().url()).put("scrapedBy", new JsonArray(t.owners())));
         }
       }
       if (dropped) {
@@ -59,8 +81,13 @@ public final class TargetsApi {
             .put("lastFailure", Instant.ofEpochMilli(e.sinceMillis()).toString()));
       }
     }
-    return new JsonObject().put("activeTargets", activeTargets).put("droppedTargets", droppedTargets)
+    JsonObject data = new JsonObject().put("activeTargets", activeTargets).put("droppedTargets", droppedTargets)
         .put("discoveryErrors", errors);
+    if (clustered) {
+      data.put("cluster", new JsonObject().put("member", shards.self()).put("members", new JsonArray(shards.members())))
+          .put("otherMembersTargets", elsewhere);
+    }
+    return data;
   }
 
   /** The {@code data} object of the scrape pools answer. */

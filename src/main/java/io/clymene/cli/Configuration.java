@@ -2,6 +2,7 @@ package io.clymene.cli;
 
 import io.clymene.agent.config.PrometheusConfig;
 import io.clymene.agent.config.PrometheusConfigLoader;
+import io.clymene.cluster.ClusterOptions;
 import io.clymene.config.ClymeneOptions;
 import io.clymene.config.ClymeneSchema;
 import io.clymene.config.ConfigException;
@@ -30,9 +31,10 @@ import java.util.Map;
  * @param storage the writers to run
  * @param warnings settings accepted but ignored, to be logged once
  * @param overrides the flags and environment variables, to attribute later errors (e.g. port in use)
+ * @param cluster how the process joins a cluster (disabled unless {@code cluster.enabled})
  */
 record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<StorageEntry> storage,
-                     List<String> warnings, ConfigOverrides overrides) {
+                     List<String> warnings, ConfigOverrides overrides, ClusterOptions cluster) {
 
   /** Loads and checks everything; fails with a {@link ConfigException}. */
   static Future<Configuration> load(Vertx vertx, CommandLine cl, Map<String, String> env,
@@ -52,8 +54,10 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
     Role role = cl.role();
     return ConfigLoader.loadClymene(vertx, role, cl.configPath(), overrides, schema, warnings)
         .compose(options -> {
+          ClusterOptions cluster;
           try {
             checkAvailable(options, overrides);
+            cluster = cluster(options, overrides);
             if (options.role() == Role.INGESTER) {
               ingester(options, overrides);
             }
@@ -75,7 +79,7 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
               if (sc != null) {
                 sc.warnings().forEach(w -> warnings.add(sc.file() + ": " + w));
               }
-              return Future.succeededFuture(new Configuration(options, sc, entries, warnings, overrides));
+              return Future.succeededFuture(new Configuration(options, sc, entries, warnings, overrides, cluster));
             } catch (ConfigException e) {
               return Future.failedFuture(e);
             }
@@ -191,9 +195,13 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
       throw new ConfigException(ConfigLoader.sourceOf(overrides, "agent.output", options.source()), "agent.output",
           "'eventbus' is not available in this version (available: storage, gateway, kafka)");
     }
-    if (options.clusterEnabled()) {
-      throw new ConfigException(ConfigLoader.sourceOf(overrides, "cluster.enabled", options.source()),
-          "cluster.enabled", "clustering is not available in this version (expected false)");
+  }
+
+  private static ClusterOptions cluster(ClymeneOptions options, ConfigOverrides overrides) {
+    try {
+      return ClusterOptions.from(options.tree().getJsonObject("cluster"));
+    } catch (ConfigException e) {
+      throw e.withSource(ConfigLoader.sourceOf(overrides, e.path(), options.source()));
     }
   }
 }

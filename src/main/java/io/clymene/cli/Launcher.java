@@ -2,16 +2,21 @@ package io.clymene.cli;
 
 import io.clymene.admin.AdminServer;
 import io.clymene.admin.Readiness;
+import io.clymene.cluster.ClusterMembers;
+import io.clymene.cluster.ClusterOptions;
+import io.clymene.cluster.HazelcastSetup;
 import io.clymene.config.ConfigException;
 import io.clymene.config.ServerAddress;
 import io.clymene.storage.StorageProviders;
 import io.clymene.transport.eventbus.EventBusBatchSender;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.net.BindException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,11 +34,12 @@ import org.slf4j.LoggerFactory;
 public final class Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
 
-  private final Vertx vertx;
+  private volatile Vertx vertx;
   private final PrometheusMeterRegistry registry;
   private final CommandLine cl;
   private final Readiness readiness = new Readiness();
   private volatile RoleContext ctx;
+  private volatile ClusterMembers members;
   private volatile AdminServer admin;
 
   private Launcher(Vertx vertx, PrometheusMeterRegistry registry, CommandLine cl) {
@@ -46,17 +52,59 @@ public final class Launcher {
   public static Launcher create(CommandLine cl) {
     PrometheusMeterRegistry registry =
         new PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
-    int cores = Runtime.getRuntime().availableProcessors();
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions()
-            .setEventLoopPoolSize(Math.max(2, cores))
-            .setWorkerPoolSize(4)
-            .setInternalBlockingPoolSize(4)
-            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+    Vertx vertx = Vertx.builder().with(vertxOptions()).withMetrics(new MicrometerMetricsFactory(registry)).build();
     EventBusBatchSender.registerCodec(vertx);
     return new Launcher(vertx, registry, cl);
+  }
+
+  private static VertxOptions vertxOptions() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new VertxOptions()
+        .setEventLoopPoolSize(Math.max(2, cores))
+        .setWorkerPoolSize(4)
+        .setInternalBlockingPoolSize(4)
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+  }
+
+  /**
+   * In cluster mode, a Vert.x instance that joined the cluster (Hazelcast, with the {@code cluster} keys)
+   * replaces the one that loaded the configuration, which is then closed; the future completes on a context
+   * of the new instance. Otherwise the instance stays.
+   */
+  private Future<Configuration> joinCluster(Configuration config) {
+    ClusterOptions options = config.cluster();
+    if (!options.enabled()) {
+      return Future.succeededFuture(config);
+    }
+    readiness.notReady("cluster", "joining " + (options.serviceDns() != null ? options.serviceDns()
+        : options.members()));
+    VertxOptions vo = vertxOptions();
+    vo.getEventBusOptions().setHost(options.host()).setPort(options.busPort()).setClusterPublicHost(options.host());
+    Vertx boot = vertx;
+    Promise<Configuration> joined = Promise.promise();
+    // reading Hazelcast's configuration loads many classes: not on an event loop
+    boot.executeBlocking(() -> HazelcastSetup.clusterManager(options, cl.role().id(), cl.role().scrapes()))
+        .compose(manager -> Vertx.builder().with(vo).withMetrics(new MicrometerMetricsFactory(registry))
+            .withClusterManager(manager).buildClustered().map(clustered -> {
+              members = ClusterMembers.of(manager, options);
+              return clustered;
+            }))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            joined.fail(clusterError(ar.cause(), config));
+            return;
+          }
+          Vertx clustered = ar.result();
+          vertx = clustered;
+          EventBusBatchSender.registerCodec(clustered);
+          readiness.ready("cluster", "member " + options.memberName() + " of '" + options.name() + "'");
+          LOG.info("joined cluster '{}' as {} ({}:{}); members: {}", options.name(), options.memberName(),
+              options.host(), options.port(), members.describeAll().encode());
+          // nothing may run on the loading instance's contexts once it is closing
+          clustered.getOrCreateContext().runOnContext(v -> joined.complete(config));
+          boot.close();
+        });
+    return joined.future();
   }
 
   /**
@@ -67,9 +115,18 @@ public final class Launcher {
   public Future<Launcher> start(Map<String, String> env) {
     StorageProviders providers = StorageProviders.load();
     String version = Version.get();
-    return Configuration.load(vertx, cl, env, providers).compose(config -> {
+    // a promise without context: after a cluster join, the rest runs on the clustered instance
+    Promise<Configuration> loaded = Promise.promise();
+    Configuration.load(vertx, cl, env, providers).onComplete(ar -> {
+      if (ar.failed()) {
+        loaded.fail(ar.cause());
+      } else {
+        joinCluster(ar.result()).onComplete(loaded);
+      }
+    });
+    return loaded.future().compose(config -> {
       config.warnings().forEach(w -> LOG.warn("{}", w));
-      ctx = new RoleContext(vertx, registry, config, readiness, providers, version);
+      ctx = new RoleContext(vertx, registry, config, readiness, providers, version, members);
       ServerAddress adminAddress = config.options().admin();
       admin = new AdminServer(adminAddress, registry, readiness, ctx::reload, cl.role().id(), version);
       ctx.admin(admin);
@@ -87,6 +144,22 @@ public final class Launcher {
           .recover(err -> Future.failedFuture(err instanceof ConfigException ce && ce.source() == null
               ? ce.withSource(config.sourceOf(ce.path())) : err));
     });
+  }
+
+  private static Throwable clusterError(Throwable err, Configuration config) {
+    ClusterOptions o = config.cluster();
+    Throwable bind = bindError(err, new ServerAddress(o.host(), o.port(), "cluster"), config);
+    if (bind != err) {
+      return bind;
+    }
+    for (Throwable c = err; c != null; c = c.getCause()) {
+      if (c.getMessage() != null && c.getMessage().contains("is already in use")) {
+        return new ConfigException(config.sourceOf("cluster.port"), "cluster.port", "port " + o.port() + " on "
+            + o.host() + " is already in use (expected a free port)");
+      }
+    }
+    return new ConfigException(config.sourceOf("cluster"), "cluster", "could not join cluster '" + o.name()
+        + "' as " + o.host() + ":" + o.port() + ": " + err.getMessage());
   }
 
   static Throwable bindError(Throwable err, ServerAddress address, Configuration config) {

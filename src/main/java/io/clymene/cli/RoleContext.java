@@ -2,6 +2,7 @@ package io.clymene.cli;
 
 import io.clymene.admin.AdminServer;
 import io.clymene.admin.Readiness;
+import io.clymene.cluster.ClusterMembers;
 import io.clymene.storage.StorageProviders;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
@@ -23,18 +24,21 @@ final class RoleContext {
   final Readiness readiness;
   final StorageProviders providers;
   final String version;
+  /** This process' view of the cluster, or null when it is not clustered. */
+  final ClusterMembers members;
   private final Deque<String> deployments = new ArrayDeque<>();
   private volatile Supplier<Future<String>> reload;
   private AdminServer admin;
 
   RoleContext(Vertx vertx, PrometheusMeterRegistry registry, Configuration config, Readiness readiness,
-              StorageProviders providers, String version) {
+              StorageProviders providers, String version, ClusterMembers members) {
     this.vertx = vertx;
     this.registry = registry;
     this.config = config;
     this.readiness = readiness;
     this.providers = providers;
     this.version = version;
+    this.members = members;
   }
 
   /** Deploys a verticle and remembers it for shutdown. */

@@ -2,6 +2,8 @@ package io.clymene.cli;
 
 import io.clymene.agent.AgentVerticle;
 import io.clymene.agent.TargetsApi;
+import io.clymene.agent.scrape.TargetShards;
+import java.util.concurrent.atomic.AtomicReference;
 import io.clymene.agent.config.PrometheusConfigLoader;
 import io.clymene.config.ClymeneOptions;
 import io.clymene.config.ConfigException;
@@ -47,12 +49,24 @@ final class Wiring {
   static Future<Void> agent(RoleContext ctx, CompositeWriterVerticle composite) {
     ctx.readiness.notReady("agent", "starting");
     EventBusBatchSender sender = new EventBusBatchSender(ctx.vertx, Addresses.STORAGE_WRITE);
-    AgentVerticle agent = new AgentVerticle(ctx.config.scrape(), sender::send, ctx.registry, ctx.version);
+    AtomicReference<TargetShards> shards = new AtomicReference<>(ctx.members == null ? TargetShards.STANDALONE
+        : ClusterSharding.now(ctx.members, ctx.config.cluster()));
+    AgentVerticle agent = new AgentVerticle(ctx.config.scrape(), sender::send, ctx.registry, ctx.version,
+        shards.get());
     return ctx.deploy(agent).onSuccess(id -> {
       ctx.readiness.ready("agent", ctx.config.scrape().scrapeConfigs().size() + " job(s) from "
           + ctx.config.scrape().file());
       ctx.onReload(() -> reload(ctx, agent, composite));
-      ctx.admin().api("targets", q -> agent.pools().map(p -> TargetsApi.targets(p, q.get("state"), q.get("scrapePool"))));
+      if (ctx.members != null) {
+        Runnable reshard = () -> {
+          shards.set(ClusterSharding.now(ctx.members, ctx.config.cluster()));
+          agent.reshard(shards.get());
+        };
+        ctx.members.onChange(reshard);
+        reshard.run(); // a member that came or went while the agent started
+      }
+      ctx.admin().api("targets", q -> agent.pools().map(p -> TargetsApi.targets(p, q.get("state"),
+          q.get("scrapePool"), shards.get())));
       ctx.admin().api("scrape_pools", q -> agent.pools().map(TargetsApi::scrapePools));
     }).mapEmpty();
   }

@@ -80,7 +80,15 @@ public final class ClymeneSchema {
             .field("enabled", bool())
             .field("host", string())
             .field("port", port())
-            .field("members", listOf(string())));
+            .field("bus_port", integer(0, 65535))
+            .field("name", string())
+            .field("members", listOf(string()))
+            .field("kubernetes", object()
+                .field("service_dns", string()))
+            .field("member_name", string())
+            .field("replication_factor", integer(1, 100))
+            .field("replica_label", string())
+            .field("failure_timeout", duration()));
   }
 
   /** Keys every storage entry has (ARCHITECTURE.md, "Storage entries"). */

@@ -12,9 +12,19 @@ import java.util.List;
  * @param active the targets being scraped
  * @param dropped the discovered labels of targets relabeling dropped (up to keep_dropped_targets)
  * @param discoveryErrors discovery entries whose last refresh failed
+ * @param elsewhere targets other members of the cluster scrape (empty for a standalone agent)
  */
 public record PoolStatus(String job, ScrapeConfig config, List<TargetStatus> active, List<Labels> dropped,
-                         List<DiscoveryError> discoveryErrors) {
+                         List<DiscoveryError> discoveryErrors, List<ElsewhereTarget> elsewhere) {
+
+  /**
+   * A target another member of the cluster scrapes.
+   *
+   * @param target the target
+   * @param owners the members that scrape it, best first
+   */
+  public record ElsewhereTarget(ScrapeTarget target, List<String> owners) {
+  }
 
   /**
    * A discovery entry that is failing; its last good targets are still scraped.

@@ -37,12 +37,41 @@ public final class ScrapeManager {
   private final Map<String, JobDiscovery> discoveries = new LinkedHashMap<>();
   private final ScrapeScratch scratch = new ScrapeScratch();
   private PrometheusConfig current;
+  private TargetShards shards;
 
-  public ScrapeManager(Vertx vertx, BatchOutput output, MeterRegistry registry, String version) {
+  /**
+   * @param shards which targets this member scrapes ({@link TargetShards#STANDALONE} outside a cluster)
+   */
+  public ScrapeManager(Vertx vertx, BatchOutput output, MeterRegistry registry, String version,
+                       TargetShards shards) {
     this.vertx = vertx;
     this.output = output;
     this.registry = registry;
     this.version = version;
+    this.shards = shards;
+  }
+
+  /**
+   * Switches to a new division of the targets among the cluster's members (a member joined or left): loops
+   * start for targets this member now owns and stop, without stale markers, for those it handed over. Call on
+   * the agent's context.
+   */
+  public void reshard(TargetShards next) {
+    shards = next;
+    pools.values().forEach(p -> p.reshard(next));
+    int active = 0;
+    int total = 0;
+    for (ScrapePool p : pools.values()) {
+      active += p.loops().size();
+      total += p.loops().size() + p.elsewhere().size();
+    }
+    LOG.info("cluster members {}: this member ({}) scrapes {} of {} target(s)", next.members(), next.self(),
+        active, total);
+  }
+
+  /** The current division of the targets. */
+  public TargetShards shards() {
+    return shards;
   }
 
   /** Applies a configuration; call on the agent's context. */
@@ -79,7 +108,8 @@ public final class ScrapeManager {
         });
         stopping.add(old.stop(continuing));
       }
-      ScrapePool pool = new ScrapePool(vertx, sc, config.externalLabels(), output, registry, version, scratch);
+      ScrapePool pool = new ScrapePool(vertx, sc, config.externalLabels().withAll(shards.seriesLabels()), output,
+          registry, version, scratch, shards);
       pools.put(job, pool);
       if (keepDiscovery) {
         oldDiscovery.retarget(groups -> pool.sync(TargetBuilder.fromGroups(sc, groups)));
@@ -134,7 +164,7 @@ public final class ScrapeManager {
       }
       List<io.clymene.model.Labels> dropped = new ArrayList<>();
       p.dropped().forEach(r -> dropped.add(r.discovered()));
-      list.add(new PoolStatus(job, p.config(), active, dropped, errors));
+      list.add(new PoolStatus(job, p.config(), active, dropped, errors, List.copyOf(p.elsewhere())));
     });
     return list;
   }

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * The scrape loops of one job and the HTTP client they share. {@link #sync} starts loops for new
  * targets and stops those of vanished targets (which then get stale markers), leaving the others alone;
  * when the job has more targets than {@code target_limit}, every scrape of the job fails, as in
- * Prometheus.
+ * Prometheus. In a cluster of agents it runs loops only for the targets this member owns ({@link TargetShards});
+ * a target that moves to another member stops here without stale markers, since its series go on there.
  */
 final class ScrapePool {
   private static final Logger LOG = LoggerFactory.getLogger(ScrapePool.class);
@@ -35,14 +36,18 @@ final class ScrapePool {
   private final Map<String, ScrapeLoop> loops = new LinkedHashMap<>();
   private final ScrapeScratch scratch;
   private final List<TargetBuilder.Result> dropped = new ArrayList<>();
+  private final List<PoolStatus.ElsewhereTarget> elsewhere = new ArrayList<>();
+  private List<TargetBuilder.Result> lastResults = List.of();
+  private TargetShards shards;
   private final Gauge targetsGauge;
   private final Counter added;
   private final Counter removed;
   private final MeterRegistry registry;
 
   ScrapePool(Vertx vertx, ScrapeConfig config, Labels externalLabels, BatchOutput output, MeterRegistry registry,
-             String version, ScrapeScratch scratch) {
+             String version, ScrapeScratch scratch, TargetShards shards) {
     this.vertx = vertx;
+    this.shards = shards;
     this.scratch = scratch;
     this.config = config;
     this.externalLabels = externalLabels;
@@ -72,14 +77,36 @@ final class ScrapePool {
     return dropped;
   }
 
-  /** Makes the running loops match the discovered targets. */
+  /** The targets other members of the cluster scrape. */
+  List<PoolStatus.ElsewhereTarget> elsewhere() {
+    return elsewhere;
+  }
+
+  /** Switches to a new division of the targets among members and starts and stops loops for it. */
+  void reshard(TargetShards next) {
+    this.shards = next;
+    sync(lastResults);
+  }
+
+  /** Makes the running loops match the discovered targets (those this member owns). */
   void sync(List<TargetBuilder.Result> results) {
+    lastResults = results;
     Map<String, ScrapeTarget> wanted = new LinkedHashMap<>();
+    Map<String, ScrapeTarget> all = new LinkedHashMap<>();
     dropped.clear();
+    elsewhere.clear();
     long keep = config.limits().keepDroppedTargets();
     for (TargetBuilder.Result r : results) {
       if (r.target() != null) {
-        wanted.putIfAbsent(r.target().key(), r.target());
+        ScrapeTarget t = r.target();
+        if (all.putIfAbsent(t.key(), t) != null) {
+          continue;
+        }
+        if (shards.scrapesHere(t.hash())) {
+          wanted.put(t.key(), t);
+        } else {
+          elsewhere.add(new PoolStatus.ElsewhereTarget(t, shards.owners(t.hash())));
+        }
       } else if (r.error() != null) {
         LOG.warn("job {}: cannot create target from {}: {}", config.jobName(), r.discovered(), r.error());
       } else if (keep == 0 || dropped.size() < keep) {
@@ -88,7 +115,8 @@ final class ScrapePool {
     }
     loops.entrySet().removeIf(e -> {
       if (!wanted.containsKey(e.getKey())) {
-        e.getValue().stop(true);
+        // a target another member took over keeps its series alive there: no stale markers from here
+        e.getValue().stop(!all.containsKey(e.getKey()));
         removed.increment();
         return true;
       }
