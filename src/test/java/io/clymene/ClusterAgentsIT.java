@@ -1,0 +1,276 @@
+package io.clymene;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.clymene.testing.ClymeneProcess;
+import io.clymene.testing.ExternalServer;
+import io.clymene.testing.Http;
+import io.clymene.testing.Ports;
+import io.clymene.testing.RawSample;
+import io.clymene.testing.TempDirs;
+import io.clymene.testing.VictoriaMetricsApi;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Three packaged agent processes on distinct ports form a cluster (TCP-IP member list on 127.0.0.1) and
+ * share {@value #TARGETS} file-SD targets, writing to a real VictoriaMetrics. Each agent adds its own external
+ * label {@code agent}, so the receiver tells who scraped what. Checked at the receiver: in a steady window
+ * every target's series come from exactly one agent and none is missing; after {@code kill -9} of one agent,
+ * every one of its targets has a sample from another agent within two scrape intervals; after its restart the
+ * targets rebalance (it gets back exactly the targets it had: member names are stable) and again each target
+ * comes from exactly one agent.
+ */
+@Timeout(300)
+class ClusterAgentsIT {
+  private static final int TARGETS = 300;
+  private static final long INTERVAL_MS = 3_000;
+
+  private ExternalServer vm;
+  private Vertx vertx;
+  private HttpServer targets;
+  private Path dir;
+  private final List<Agent> agents = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    vm = ExternalServer.victoriaMetrics();
+    vertx = Vertx.vertx();
+    targets = vertx.createHttpServer().requestHandler(req -> {
+      String n = req.path().substring(req.path().lastIndexOf('/') + 1);
+      req.response().putHeader("Content-Type", "text/plain; version=0.0.4")
+          .end("# TYPE cluster_test_value gauge\ncluster_test_value " + n + "\n");
+    }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+    dir = Files.createTempDirectory("clymene-cluster-");
+    JsonArray groups = new JsonArray();
+    for (int i = 0; i < TARGETS; i++) {
+      groups.add(new JsonObject().put("targets", new JsonArray().add("127.0.0.1:" + targets.actualPort()))
+          .put("labels", new JsonObject().put("__metrics_path__", "/metrics/" + i).put("target", "t" + i)));
+    }
+    Files.writeString(dir.resolve("targets.json"), groups.encodePrettily());
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (Agent a : agents) {
+      a.process.close();
+    }
+    vertx.close().toCompletionStage().toCompletableFuture().get();
+    vm.close();
+    TempDirs.delete(dir);
+  }
+
+  /** One agent: its process, admin port, cluster port (its member name is 127.0.0.1:port) and label. */
+  private static final class Agent {
+    final String name;
+    final int admin;
+    final int clusterPort;
+    ClymeneProcess process;
+
+    Agent(String name, int admin, int clusterPort) {
+      this.name = name;
+      this.admin = admin;
+      this.clusterPort = clusterPort;
+    }
+
+    String member() {
+      return "127.0.0.1:" + clusterPort;
+    }
+
+    /** The targets API's data, or null while the agent does not answer. */
+    JsonObject targetsApi() {
+      String body = Http.body("http://127.0.0.1:" + admin + "/api/v1/targets");
+      return body == null ? null : new JsonObject(body).getJsonObject("data");
+    }
+
+    /** The {@code target} labels this agent scrapes now, or null. */
+    Set<String> scraping() {
+      JsonObject d = targetsApi();
+      if (d == null) {
+        return null;
+      }
+      Set<String> out = new TreeSet<>();
+      d.getJsonArray("activeTargets").forEach(t -> out.add(((JsonObject) t).getJsonObject("labels").getString("target")));
+      return out;
+    }
+
+    int members() {
+      JsonObject d = targetsApi();
+      return d == null || d.getJsonObject("cluster") == null ? -1 : d.getJsonObject("cluster").getJsonArray("members").size();
+    }
+  }
+
+  private void start(Agent a, List<Agent> all) throws Exception {
+    Path prom = dir.resolve(a.name + ".yml");
+    Files.writeString(prom, String.join("\n",
+        "global:",
+        "  scrape_interval: " + INTERVAL_MS / 1000 + "s",
+        "  scrape_timeout: 2s",
+        "  external_labels: {agent: " + a.name + "}",
+        "scrape_configs:",
+        "  - job_name: cluster",
+        "    file_sd_configs: [{files: ['" + dir.resolve("targets.json") + "']}]",
+        ""));
+    List<String> members = new ArrayList<>();
+    all.forEach(o -> members.add("'" + o.member() + "'"));
+    Path cfg = dir.resolve(a.name + ".yaml");
+    Files.writeString(cfg, String.join("\n",
+        "admin: {host: 127.0.0.1, port: " + a.admin + "}",
+        "storage:",
+        "  - type: prometheus",
+        "    name: vm",
+        "    url: " + vm.url() + "/api/v1/write",
+        "    queue: {batch_send_deadline: 300ms}",
+        "cluster:",
+        "  host: 127.0.0.1",
+        "  port: " + a.clusterPort,
+        "  members: [" + String.join(", ", members) + "]",
+        ""));
+    a.process = ClymeneProcess.start("scripts/clymene", dir.resolve(a.name + ".log"), "--role", "agent", "--cluster",
+        "--config", cfg.toString(), "--config.file", prom.toString(), "--data_dir=" + dir.resolve(a.name + "-data"));
+  }
+
+  /** Waits until the live agents see {@code live.size()} members and together scrape every target once. */
+  private Map<String, Set<String>> awaitBalanced(List<Agent> live, Duration timeout) {
+    return live.get(0).process.await(live.size() + " agents sharing " + TARGETS + " targets", timeout, () -> {
+      Map<String, Set<String>> byAgent = new TreeMap<>();
+      int sum = 0;
+      Set<String> union = new TreeSet<>();
+      for (Agent a : live) {
+        Set<String> s = a.scraping();
+        if (s == null || a.members() != live.size()) {
+          return null;
+        }
+        byAgent.put(a.name, s);
+        sum += s.size();
+        union.addAll(s);
+      }
+      return sum == TARGETS && union.size() == TARGETS ? byAgent : null;
+    });
+  }
+
+  /** For each target, the agents whose samples of it VictoriaMetrics holds with from <= timestamp < to. */
+  private Map<String, Set<String>> sendersAt(long from, long to) {
+    Http.get(vm.url() + "/internal/force_flush");
+    Map<Map<String, String>, List<RawSample>> got = new VictoriaMetricsApi(vm.url()).export("cluster_test_value");
+    Map<String, Set<String>> senders = new TreeMap<>();
+    got.forEach((labels, samples) -> {
+      if (samples.stream().anyMatch(s -> s.timestamp() >= from && s.timestamp() < to)) {
+        senders.computeIfAbsent(labels.get("target"), k -> new TreeSet<>()).add(labels.get("agent"));
+      }
+    });
+    return senders;
+  }
+
+  /** The first sample time per target from any agent but {@code except} after {@code after}. */
+  private Map<String, Long> firstFromOthers(String except, long after) {
+    Http.get(vm.url() + "/internal/force_flush");
+    Map<String, Long> first = new HashMap<>();
+    new VictoriaMetricsApi(vm.url()).export("cluster_test_value").forEach((labels, samples) -> {
+      if (!labels.get("agent").equals(except)) {
+        samples.stream().mapToLong(RawSample::timestamp).filter(t -> t > after).min()
+            .ifPresent(t -> first.merge(labels.get("target"), t, Math::min));
+      }
+    });
+    return first;
+  }
+
+  private void assertEachTargetFromExactlyOne(long from, long to, String when) {
+    Map<String, Set<String>> senders = sendersAt(from, to);
+    assertThat(senders).as("%s: every target has samples at the receiver", when).hasSize(TARGETS);
+    List<String> shared = new ArrayList<>();
+    senders.forEach((t, s) -> {
+      if (s.size() != 1) {
+        shared.add(t + "=" + s);
+      }
+    });
+    assertThat(shared).as("%s: targets whose series came from more than one agent", when).isEmpty();
+  }
+
+  private static void sleepUntil(long millis) throws InterruptedException {
+    long d = millis - System.currentTimeMillis();
+    if (d > 0) {
+      Thread.sleep(d);
+    }
+  }
+
+  @Test
+  void threeAgentsShareTargetsTakeOverFromAKilledOneAndRebalanceWhenItReturns() throws Exception {
+    for (int i = 1; i <= 3; i++) {
+      agents.add(new Agent("a" + i, Ports.free(), Ports.free()));
+    }
+    for (Agent a : agents) {
+      start(a, agents);
+    }
+    Map<String, Set<String>> before = awaitBalanced(agents, Duration.ofSeconds(120));
+    before.forEach((a, s) -> assertThat(s).as("%s's share of %d targets", a, TARGETS).hasSizeGreaterThan(TARGETS / 6));
+
+    // steady state: each target from exactly one agent, the one the targets API names
+    long from = System.currentTimeMillis() + INTERVAL_MS;
+    sleepUntil(from + 3 * INTERVAL_MS + 1_500);
+    assertEachTargetFromExactlyOne(from, from + 3 * INTERVAL_MS, "three agents");
+    Map<String, Set<String>> senders = sendersAt(from, from + 3 * INTERVAL_MS);
+    before.forEach((agent, owned) -> owned.forEach(t -> assertThat(senders.get(t)).as("sender of %s", t)
+        .containsExactly(agent)));
+
+    // kill -9 a2: within two intervals, each of its targets is scraped by another agent
+    Agent a2 = agents.get(1);
+    Set<String> a2Targets = before.get("a2");
+    long killedAt = System.currentTimeMillis();
+    a2.process.signal("KILL");
+    assertThat(a2.process.awaitExit(Duration.ofSeconds(10))).as("a2 killed").isNotNull();
+    List<Agent> survivors = List.of(agents.get(0), agents.get(2));
+    Map<String, Set<String>> after = awaitBalanced(survivors, Duration.ofSeconds(30));
+    // when each of a2's targets was first scraped by another agent (read once all have been)
+    Map<String, Long> taken = agents.get(0).process.await("a2's targets scraped by others", Duration.ofSeconds(30),
+        () -> {
+          Map<String, Long> t = firstFromOthers("a2", killedAt);
+          return t.keySet().containsAll(a2Targets) ? t : null;
+        });
+    List<String> late = new ArrayList<>();
+    long latest = 0;
+    for (String t : a2Targets) {
+      Long at = taken.get(t);
+      if (at == null || at > killedAt + 2 * INTERVAL_MS) {
+        late.add(t + (at == null ? " (none yet)" : " (+" + (at - killedAt) + " ms)"));
+      } else {
+        latest = Math.max(latest, at - killedAt);
+      }
+    }
+    assertThat(late).as("a2's %d targets scraped by another agent within two intervals (%d ms) of the kill",
+        a2Targets.size(), 2 * INTERVAL_MS).isEmpty();
+    long from2 = System.currentTimeMillis() + INTERVAL_MS;
+    sleepUntil(from2 + 2 * INTERVAL_MS + 1_500);
+    assertEachTargetFromExactlyOne(from2, from2 + 2 * INTERVAL_MS, "two agents after the kill");
+    after.forEach((a, s) -> assertThat(s).as("%s kept its own targets", a).containsAll(before.get(a)));
+
+    // restart a2 under the same name: it gets back exactly its targets, each target again from one agent
+    long restartedAt = System.currentTimeMillis();
+    start(a2, agents);
+    Map<String, Set<String>> rebalanced = awaitBalanced(agents, Duration.ofSeconds(120));
+    long balancedAt = System.currentTimeMillis();
+    assertThat(rebalanced).as("the same division as before the kill").isEqualTo(before);
+    long from3 = balancedAt + INTERVAL_MS;
+    sleepUntil(from3 + 3 * INTERVAL_MS + 1_500);
+    assertEachTargetFromExactlyOne(from3, from3 + 3 * INTERVAL_MS, "three agents after the restart");
+    System.out.printf("cluster: %s; a2's %d targets taken over within %d ms of kill -9 (two intervals: %d ms); "
+        + "rebalanced %d ms after the restart%n", before.entrySet().stream().map(e -> e.getKey() + "="
+        + e.getValue().size()).toList(), a2Targets.size(), latest, 2 * INTERVAL_MS, balancedAt - restartedAt);
+  }
+}
