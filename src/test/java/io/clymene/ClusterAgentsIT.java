@@ -117,6 +117,10 @@ class ClusterAgentsIT {
   }
 
   private void start(Agent a, List<Agent> all) throws Exception {
+    start(a, all, "");
+  }
+
+  private void start(Agent a, List<Agent> all, String extraClusterKeys) throws Exception {
     Path prom = dir.resolve(a.name + ".yml");
     Files.writeString(prom, String.join("\n",
         "global:",
@@ -141,6 +145,7 @@ class ClusterAgentsIT {
         "  host: 127.0.0.1",
         "  port: " + a.clusterPort,
         "  members: [" + String.join(", ", members) + "]",
+        extraClusterKeys,
         ""));
     a.process = ClymeneProcess.start("scripts/clymene", dir.resolve(a.name + ".log"), "--role", "agent", "--cluster",
         "--config", cfg.toString(), "--config.file", prom.toString(), "--data_dir=" + dir.resolve(a.name + "-data"));
@@ -201,6 +206,37 @@ class ClusterAgentsIT {
       }
     });
     assertThat(shared).as("%s: targets whose series came from more than one agent", when).isEmpty();
+  }
+
+  @Test
+  void withReplicationFactorTwoEveryTargetComesFromBothAgentsWithTheirReplicaLabel() throws Exception {
+    agents.add(new Agent("a1", Ports.free(), Ports.free()));
+    agents.add(new Agent("a2", Ports.free(), Ports.free()));
+    for (Agent a : agents) {
+      start(a, agents, "  replication_factor: 2\n  replica_label: clymene_replica");
+    }
+    agents.get(0).process.await("both agents scraping all " + TARGETS + " targets", Duration.ofSeconds(120), () -> {
+      for (Agent a : agents) {
+        Set<String> s = a.scraping();
+        if (s == null || s.size() != TARGETS || a.members() != 2) {
+          return null;
+        }
+      }
+      return true;
+    });
+    long from = System.currentTimeMillis() + INTERVAL_MS;
+    sleepUntil(from + 2 * INTERVAL_MS + 1_500);
+    Map<String, Set<String>> replicas = new TreeMap<>();
+    Http.get(vm.url() + "/internal/force_flush");
+    new VictoriaMetricsApi(vm.url()).export("cluster_test_value").forEach((labels, samples) -> {
+      if (samples.stream().anyMatch(x -> x.timestamp() >= from && x.timestamp() < from + 2 * INTERVAL_MS)) {
+        replicas.computeIfAbsent(labels.get("target"), k -> new TreeSet<>())
+            .add(labels.get("agent") + "@" + labels.get("clymene_replica"));
+      }
+    });
+    assertThat(replicas).hasSize(TARGETS);
+    Set<String> both = Set.of("a1@" + agents.get(0).member(), "a2@" + agents.get(1).member());
+    replicas.forEach((t, r) -> assertThat(r).as("replicas of %s", t).isEqualTo(both));
   }
 
   private static void sleepUntil(long millis) throws InterruptedException {

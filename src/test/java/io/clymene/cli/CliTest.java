@@ -219,10 +219,16 @@ class CliTest {
   }
 
   @Test
-  void notYetAvailableFeaturesAreRejectedClearly() throws IOException {
-    assertThat(run("check-config", "--cluster", "--config.file", scrapeConfig().toString())).isEqualTo(1);
-    assertThat(errLines()).containsExactly("clymene: config error: --cluster.enabled: cluster.enabled: "
-        + "clustering is not available in this version (expected false)");
+  void clusterKeysAreCheckedAndBadOnesNamed() throws IOException {
+    Path cfg = write("c.yaml", "storage:\n  - type: prometheus\n    url: http://127.0.0.1:9/api/v1/write\n"
+        + "cluster:\n  members: ['127.0.0.1:5801', '127.0.0.1:5802']\n  replication_factor: 2\n");
+    assertThat(run("check-config", "--cluster", "--config", cfg.toString(), "--config.file",
+        scrapeConfig().toString())).isZero();
+    assertThat(run("check-config", "--cluster", "--cluster.members=['127.0.0.1:5801-5805']", "--config",
+        cfg.toString(), "--config.file", scrapeConfig().toString())).isEqualTo(1);
+    assertThat(errLines()).containsExactly("clymene: config error: --cluster.members: cluster.members[0]: expected a "
+        + "port number after ':' in '127.0.0.1:5801-5805' (one port; ranges such as 5801-5805 are not supported, "
+        + "list each member)");
   }
 
   @Test
