@@ -82,7 +82,7 @@ public final class CompositeWriterVerticle extends VerticleBase {
       started.add(startWriter(entry));
     }
     return Future.all(started).onSuccess(v -> {
-      consumer = vertx.eventBus().consumer(Addresses.STORAGE_WRITE, msg -> msg.reply(offer(msg.body())));
+      consumer = vertx.eventBus().localConsumer(Addresses.STORAGE_WRITE, msg -> msg.reply(offer(msg.body())));
       LOG.info("composite writer ready with {} writer(s): {}", writers.size(),
           entries.stream().map(StorageEntry::name).toList());
     });
