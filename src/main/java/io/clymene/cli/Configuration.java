@@ -12,6 +12,7 @@ import io.clymene.config.Role;
 import io.clymene.config.Schema.ObjectSchema;
 import io.clymene.storage.StorageEntry;
 import io.clymene.storage.StorageProviders;
+import io.clymene.transport.eventbus.Addresses;
 import io.clymene.transport.kafka.KafkaConsumerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -69,7 +70,8 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
           return scrape.compose(sc -> {
             try {
               List<StorageEntry> entries = storage(options, sc, providers, overrides);
-              if ((sendsToGateway(options) || sendsToKafka(options)) && (!options.storage().isEmpty()
+              if ((sendsToGateway(options) || sendsToKafka(options) || sendsToEventBus(options))
+                  && (!options.storage().isEmpty()
                   || (sc != null && !sc.remoteWrite().isEmpty()))) {
                 String key = options.role() == Role.GATEWAY ? "gateway.output" : "agent.output";
                 warnings.add(key + " is " + entries.get(0).type() + ": everything goes there; not used: "
@@ -126,6 +128,20 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
         throw new ConfigException(ConfigLoader.sourceOf(overrides, path, options.source()), path, e.problem());
       }
     }
+    if (sendsToEventBus(options)) {
+      JsonObject entry = options.tree().getJsonObject("agent", new JsonObject())
+          .getJsonObject("eventbus", new JsonObject()).copy()
+          .put("type", EVENTBUS_WRITER).put("name", EVENTBUS_WRITER);
+      if (!entry.containsKey("timeout")) {
+        entry.put("timeout", DEFAULT_EVENTBUS_TIMEOUT);
+      }
+      try {
+        return providers.entries(List.of(entry), i -> "agent.eventbus");
+      } catch (ConfigException e) {
+        String path = e.path().replace("agent.eventbus.type", "agent.output");
+        throw new ConfigException(ConfigLoader.sourceOf(overrides, path, options.source()), path, e.problem());
+      }
+    }
     if (sendsToKafka(options)) {
       JsonObject kafka = options.tree().getJsonObject("kafka", new JsonObject());
       JsonObject entry = new JsonObject().put("type", KAFKA_WRITER).put("name", KAFKA_WRITER)
@@ -170,6 +186,11 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
   /** The writer the agent's {@code gateway} output becomes (its type and name). */
   static final String GATEWAY_WRITER = "gateway";
 
+  /** The writer the agent's {@code eventbus} output becomes (its type and name). */
+  static final String EVENTBUS_WRITER = "eventbus";
+  /** Each event-bus request's reply timeout when {@code agent.eventbus.timeout} is not set. */
+  static final String DEFAULT_EVENTBUS_TIMEOUT = "10s";
+
   /** The writer {@code agent.output: kafka} and {@code gateway.output: kafka} become. */
   static final String KAFKA_WRITER = "kafka";
   /** The brokers when the {@code kafka} section names none (ARCHITECTURE.md). */
@@ -189,11 +210,24 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
     return options.role().scrapes() && options.agentOutput().equals("gateway");
   }
 
-  /** Rejects settings that name parts this version does not have yet. */
+  /**
+   * Whether the agent sends everything over the clustered event bus ({@code agent.output: eventbus}) to the
+   * gateways of its cluster: one writer of type {@code eventbus} from the {@code agent.eventbus} section.
+   */
+  static boolean sendsToEventBus(ClymeneOptions options) {
+    return options.role().scrapes() && options.agentOutput().equals("eventbus");
+  }
+
+  /** Rejects settings that name parts this version does not have yet, or that cannot work together. */
   private static void checkAvailable(ClymeneOptions options, ConfigOverrides overrides) {
-    if (options.role().scrapes() && options.agentOutput().equals("eventbus")) {
+    if (sendsToEventBus(options) && !options.clusterEnabled()) {
       throw new ConfigException(ConfigLoader.sourceOf(overrides, "agent.output", options.source()), "agent.output",
-          "'eventbus' is not available in this version (available: storage, gateway, kafka)");
+          "agent.output: eventbus needs cluster.enabled: true (start with --cluster)");
+    }
+    if (sendsToEventBus(options) && options.role() == Role.ALL_IN_ONE) {
+      throw new ConfigException(ConfigLoader.sourceOf(overrides, "agent.output", options.source()), "agent.output",
+          "the all-in-one consumes " + Addresses.GATEWAY_WRITE + " itself, so agent.output: eventbus would send its "
+          + "samples back into its own output; use it with --role agent (or agent.output: storage here)");
     }
   }
 

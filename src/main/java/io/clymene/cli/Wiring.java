@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.clymene.agent.config.PrometheusConfigLoader;
 import io.clymene.config.ClymeneOptions;
 import io.clymene.config.ConfigException;
+import io.clymene.gateway.EventBusReceiver;
 import io.clymene.gateway.GatewayAuth;
 import io.clymene.gateway.GatewayMetrics;
 import io.clymene.gateway.GatewayOptions;
@@ -74,7 +75,8 @@ final class Wiring {
   /**
    * Deploys the gateway's receivers (one copy per event loop) in front of the composite writer: a request
    * is acknowledged once every writer queued it, and refused with 429 / RESOURCE_EXHAUSTED when one has no
-   * room.
+   * room. When Vert.x is clustered, copies of the event-bus receiver also consume {@link Addresses#GATEWAY_WRITE}
+   * cluster-wide, for agents with {@code agent.output: eventbus}.
    */
   static Future<Void> gateway(RoleContext ctx, CompositeWriterVerticle composite) {
     ctx.readiness.notReady("gateway", "starting the receivers");
@@ -96,9 +98,13 @@ final class Wiring {
     return auth.compose(a -> ctx.deploy(() -> new GatewayVerticle(options, a, output, metrics), options.instances())
         .recover(err -> Future.failedFuture(err instanceof GatewayVerticle.BindFailure bf
             ? Launcher.bindError(err.getCause(), bf.address(), ctx.config) : err)))
+        .compose(id -> !ctx.vertx.isClustered() ? Future.succeededFuture(id)
+            : ctx.deploy(() -> new EventBusReceiver(Addresses.GATEWAY_WRITE, options.maxRequestBytes(), output,
+                metrics), options.instances()))
         .onSuccess(id -> {
           String where = "gRPC on " + options.grpc() + (options.grpcTls() != null ? " (TLS)" : "") + ", HTTP on "
-              + options.http() + (options.httpTls() != null ? " (TLS)" : "");
+              + options.http() + (options.httpTls() != null ? " (TLS)" : "")
+              + (ctx.vertx.isClustered() ? ", cluster event bus on " + Addresses.GATEWAY_WRITE : "");
           ctx.readiness.ready("gateway", where + ", " + options.instances() + " copies");
           LOG.info("gateway receivers listening: {}", where);
         }).mapEmpty();

@@ -39,7 +39,8 @@ public final class ClymeneSchema {
         .field("agent", object()
             .field("config_file", string())
             .field("output", oneOf(AGENT_OUTPUTS))
-            .field("gateway", agentGatewayOutput(storageTypes.get("gateway"))))
+            .field("gateway", agentGatewayOutput(storageTypes.get("gateway")))
+            .field("eventbus", agentEventBusOutput(storageTypes.get("eventbus"))))
         .field("gateway", object()
             .field("grpc", hostPort()
                 .field("tls", serverTls())
@@ -160,6 +161,20 @@ public final class ClymeneSchema {
     });
     if (gatewayWriter != null) {
       gatewayWriter.fields().forEach(out::field);
+    }
+    return out;
+  }
+
+  /**
+   * The agent's {@code eventbus} output: the eventbus writer's own keys ({@code address}) plus {@code timeout}
+   * and {@code queue}; headers, credentials and TLS do not apply to the clustered event bus.
+   */
+  private static ObjectSchema agentEventBusOutput(ObjectSchema eventBusWriter) {
+    ObjectSchema common = commonStorageEntry();
+    ObjectSchema out = object().field("timeout", common.fields().get("timeout"))
+        .field("queue", common.fields().get("queue"));
+    if (eventBusWriter != null) {
+      eventBusWriter.fields().forEach(out::field);
     }
     return out;
   }
