@@ -222,7 +222,7 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
   private static void checkAvailable(ClymeneOptions options, ConfigOverrides overrides) {
     if (sendsToEventBus(options) && !options.clusterEnabled()) {
       throw new ConfigException(ConfigLoader.sourceOf(overrides, "agent.output", options.source()), "agent.output",
-          "agent.output: eventbus needs cluster.enabled: true (start with --cluster)");
+          "'eventbus' needs cluster.enabled: true (start with --cluster)");
     }
     if (sendsToEventBus(options) && options.role() == Role.ALL_IN_ONE) {
       throw new ConfigException(ConfigLoader.sourceOf(overrides, "agent.output", options.source()), "agent.output",
