@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.clymene.testing.ClymeneProcess;
 import io.clymene.testing.ExternalServer;
 import io.clymene.testing.Http;
+import io.clymene.testing.NetNamespaces;
 import io.clymene.testing.Ports;
 import io.clymene.testing.RawSample;
 import io.clymene.testing.TempDirs;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Three packaged agent processes on distinct ports form a cluster (TCP-IP member list on 127.0.0.1) and
+ * Three packaged agent processes, each in its own network namespace (its own address, all on the same ports;
+ * where namespaces cannot be made, on distinct ports of 127.0.0.1), form a cluster (TCP-IP member list) and
  * share {@value #TARGETS} file-SD targets, writing to a real VictoriaMetrics. Each agent adds its own external
  * label {@code agent}, so the receiver tells who scraped what. Checked at the receiver: in a steady window
  * every target's series come from exactly one agent and none is missing; after {@code kill -9} of one agent,
@@ -43,6 +45,9 @@ class ClusterAgentsIT {
   private static final long INTERVAL_MS = 3_000;
 
   private ExternalServer vm;
+  private NetNamespaces hosts;
+  /** Where the agents reach the test's servers: the bridge's address with namespaces, else loopback. */
+  private String here = "127.0.0.1";
   private Vertx vertx;
   private HttpServer targets;
   private Path dir;
@@ -50,17 +55,25 @@ class ClusterAgentsIT {
 
   @BeforeEach
   void setUp() throws Exception {
-    vm = ExternalServer.victoriaMetrics();
+    hosts = NetNamespaces.tryCreate(3);
+    if (hosts != null) {
+      here = hosts.hostAddress();
+      vm = ExternalServer.victoriaMetricsWith(0, "-httpListenAddr=0.0.0.0:{port}");
+    } else {
+      System.out.println("cluster test: no network namespaces here (" + NetNamespaces.whyNot()
+          + "); the agents use distinct ports on 127.0.0.1");
+      vm = ExternalServer.victoriaMetrics();
+    }
     vertx = Vertx.vertx();
     targets = vertx.createHttpServer().requestHandler(req -> {
       String n = req.path().substring(req.path().lastIndexOf('/') + 1);
       req.response().putHeader("Content-Type", "text/plain; version=0.0.4")
           .end("# TYPE cluster_test_value gauge\ncluster_test_value " + n + "\n");
-    }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+    }).listen(0, here).toCompletionStage().toCompletableFuture().get();
     dir = Files.createTempDirectory("clymene-cluster-");
     JsonArray groups = new JsonArray();
     for (int i = 0; i < TARGETS; i++) {
-      groups.add(new JsonObject().put("targets", new JsonArray().add("127.0.0.1:" + targets.actualPort()))
+      groups.add(new JsonObject().put("targets", new JsonArray().add(here + ":" + targets.actualPort()))
           .put("labels", new JsonObject().put("__metrics_path__", "/metrics/" + i).put("target", "t" + i)));
     }
     Files.writeString(dir.resolve("targets.json"), groups.encodePrettily());
@@ -73,29 +86,39 @@ class ClusterAgentsIT {
     }
     vertx.close().toCompletionStage().toCompletableFuture().get();
     vm.close();
+    if (hosts != null) {
+      hosts.close();
+    }
     TempDirs.delete(dir);
   }
 
-  /** One agent: its process, admin port, cluster port (its member name is 127.0.0.1:port) and label. */
+  /**
+   * One agent: its host (namespace index, or -1 for loopback), address, admin port, cluster port (its member
+   * name is address:port) and label.
+   */
   private static final class Agent {
     final String name;
+    final int host;
+    final String address;
     final int admin;
     final int clusterPort;
     ClymeneProcess process;
 
-    Agent(String name, int admin, int clusterPort) {
+    Agent(String name, int host, String address, int admin, int clusterPort) {
       this.name = name;
+      this.host = host;
+      this.address = address;
       this.admin = admin;
       this.clusterPort = clusterPort;
     }
 
     String member() {
-      return "127.0.0.1:" + clusterPort;
+      return address + ":" + clusterPort;
     }
 
     /** The targets API's data, or null while the agent does not answer. */
     JsonObject targetsApi() {
-      String body = Http.body("http://127.0.0.1:" + admin + "/api/v1/targets");
+      String body = Http.body("http://" + address + ":" + admin + "/api/v1/targets");
       return body == null ? null : new JsonObject(body).getJsonObject("data");
     }
 
@@ -135,19 +158,20 @@ class ClusterAgentsIT {
     all.forEach(o -> members.add("'" + o.member() + "'"));
     Path cfg = dir.resolve(a.name + ".yaml");
     Files.writeString(cfg, String.join("\n",
-        "admin: {host: 127.0.0.1, port: " + a.admin + "}",
+        "admin: {host: " + a.address + ", port: " + a.admin + "}",
         "storage:",
         "  - type: prometheus",
         "    name: vm",
-        "    url: " + vm.url() + "/api/v1/write",
+        "    url: " + vm.url().replace("127.0.0.1", here) + "/api/v1/write",
         "    queue: {batch_send_deadline: 300ms}",
         "cluster:",
-        "  host: 127.0.0.1",
+        "  host: " + a.address,
         "  port: " + a.clusterPort,
         "  members: [" + String.join(", ", members) + "]",
         extraClusterKeys,
         ""));
-    a.process = ClymeneProcess.start("scripts/clymene", dir.resolve(a.name + ".log"), "--role", "agent", "--cluster",
+    a.process = ClymeneProcess.start(a.host < 0 ? List.of() : hosts.exec(a.host), "scripts/clymene",
+        dir.resolve(a.name + ".log"), "--role", "agent", "--cluster",
         "--config", cfg.toString(), "--config.file", prom.toString(), "--data_dir=" + dir.resolve(a.name + "-data"));
   }
 
@@ -210,8 +234,8 @@ class ClusterAgentsIT {
 
   @Test
   void withReplicationFactorTwoEveryTargetComesFromBothAgentsWithTheirReplicaLabel() throws Exception {
-    agents.add(new Agent("a1", Ports.free(), Ports.free()));
-    agents.add(new Agent("a2", Ports.free(), Ports.free()));
+    agents.add(new Agent("a1", -1, "127.0.0.1", Ports.free(), Ports.free()));
+    agents.add(new Agent("a2", -1, "127.0.0.1", Ports.free(), Ports.free()));
     for (Agent a : agents) {
       start(a, agents, "  replication_factor: 2\n  replica_label: clymene_replica");
     }
@@ -248,8 +272,9 @@ class ClusterAgentsIT {
 
   @Test
   void threeAgentsShareTargetsTakeOverFromAKilledOneAndRebalanceWhenItReturns() throws Exception {
-    for (int i = 1; i <= 3; i++) {
-      agents.add(new Agent("a" + i, Ports.free(), Ports.free()));
+    for (int i = 0; i < 3; i++) {
+      agents.add(hosts != null ? new Agent("a" + (i + 1), i, hosts.address(i), 15691, 5801)
+          : new Agent("a" + (i + 1), -1, "127.0.0.1", Ports.free(), Ports.free()));
     }
     for (Agent a : agents) {
       start(a, agents);
@@ -305,8 +330,9 @@ class ClusterAgentsIT {
     long from3 = balancedAt + INTERVAL_MS;
     sleepUntil(from3 + 3 * INTERVAL_MS + 1_500);
     assertEachTargetFromExactlyOne(from3, from3 + 3 * INTERVAL_MS, "three agents after the restart");
-    System.out.printf("cluster: %s; a2's %d targets taken over within %d ms of kill -9 (two intervals: %d ms); "
-        + "rebalanced %d ms after the restart%n", before.entrySet().stream().map(e -> e.getKey() + "="
+    System.out.printf("cluster (%s): %s; a2's %d targets taken over within %d ms of kill -9 (two intervals: %d ms); "
+        + "rebalanced %d ms after the restart%n", hosts != null ? "network namespaces" : "127.0.0.1",
+        before.entrySet().stream().map(e -> e.getKey() + "="
         + e.getValue().size()).toList(), a2Targets.size(), latest, 2 * INTERVAL_MS, balancedAt - restartedAt);
   }
 }

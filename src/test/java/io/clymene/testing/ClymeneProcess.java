@@ -20,7 +20,15 @@ public final class ClymeneProcess implements AutoCloseable {
 
   /** Starts {@code script} (relative to the project root) with arguments, logging to {@code log}. */
   public static ClymeneProcess start(String script, Path log, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
+    return start(List.of(), script, log, args);
+  }
+
+  /**
+   * Starts {@code script} under a command prefix (e.g. {@code ip netns exec NAME}, which replaces itself by the
+   * script, so signals still reach Clymene).
+   */
+  public static ClymeneProcess start(List<String> prefix, String script, Path log, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(prefix);
     cmd.add(Path.of(script).toAbsolutePath().toString());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
