@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Timeout;
  * every target's series come from exactly one agent and none is missing; after {@code kill -9} of one agent,
  * every one of its targets has a sample from another agent within two scrape intervals; after its restart the
  * targets rebalance (it gets back exactly the targets it had: member names are stable) and again each target
- * comes from exactly one agent.
+ * comes from exactly one agent. Last, a graceful stop (SIGTERM) of another agent: it announces the stop, and
+ * its targets are scraped by the others within two intervals.
  */
 @Timeout(300)
 class ClusterAgentsIT {
@@ -330,9 +331,25 @@ class ClusterAgentsIT {
     long from3 = balancedAt + INTERVAL_MS;
     sleepUntil(from3 + 3 * INTERVAL_MS + 1_500);
     assertEachTargetFromExactlyOne(from3, from3 + 3 * INTERVAL_MS, "three agents after the restart");
+    // a graceful stop (SIGTERM) of a3: it announces the stop, the others take its targets over at once
+    Agent a3 = agents.get(2);
+    Set<String> a3Targets = rebalanced.get("a3");
+    long stoppedAt = System.currentTimeMillis();
+    a3.process.signal("TERM");
+    Map<String, Long> takenFromA3 = a3.process.await("a3's targets scraped by others", Duration.ofSeconds(30), () -> {
+      Map<String, Long> t = firstFromOthers("a3", stoppedAt);
+      return t.keySet().containsAll(a3Targets) ? t : null;
+    });
+    long latestA3 = 0;
+    for (String t : a3Targets) {
+      latestA3 = Math.max(latestA3, takenFromA3.get(t) - stoppedAt);
+    }
+    assertThat(latestA3).as("a3's targets taken over after its SIGTERM (ms)").isLessThanOrEqualTo(2 * INTERVAL_MS);
+    assertThat(a3.process.awaitExit(Duration.ofSeconds(10))).as("a3 stopped").isNotNull();
     System.out.printf("cluster (%s): %s; a2's %d targets taken over within %d ms of kill -9 (two intervals: %d ms); "
-        + "rebalanced %d ms after the restart%n", hosts != null ? "network namespaces" : "127.0.0.1",
+        + "rebalanced %d ms after the restart; a3's %d targets taken over within %d ms of its SIGTERM%n", hosts != null ? "network namespaces" : "127.0.0.1",
         before.entrySet().stream().map(e -> e.getKey() + "="
-        + e.getValue().size()).toList(), a2Targets.size(), latest, 2 * INTERVAL_MS, balancedAt - restartedAt);
+        + e.getValue().size()).toList(), a2Targets.size(), latest, 2 * INTERVAL_MS, balancedAt - restartedAt,
+        a3Targets.size(), latestA3);
   }
 }

@@ -85,10 +85,10 @@ public final class Launcher {
     // reading Hazelcast's configuration loads many classes: not on an event loop
     boot.executeBlocking(() -> HazelcastSetup.clusterManager(options, cl.role().id(), cl.role().scrapes()))
         .compose(manager -> Vertx.builder().with(vo).withMetrics(new MicrometerMetricsFactory(registry))
-            .withClusterManager(manager).buildClustered().map(clustered -> {
+            .withClusterManager(manager).buildClustered().compose(clustered -> boot.executeBlocking(() -> {
               members = ClusterMembers.of(manager, options);
               return clustered;
-            }))
+            })))
         .onComplete(ar -> {
           if (ar.failed()) {
             joined.fail(clusterError(ar.cause(), config));
@@ -196,6 +196,10 @@ public final class Launcher {
    */
   public Future<Void> stop(Duration deadline) {
     long until = System.nanoTime() + deadline.toNanos();
+    ClusterMembers m = members;
+    if (m != null) {
+      m.announceStop();
+    }
     List<String> ids = ctx == null ? List.of() : new ArrayList<>(ctx.deployments());
     Future<Void> chain = Future.succeededFuture();
     for (String id : ids) {

@@ -3,13 +3,19 @@ package io.clymene.cluster;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.EntryAdapter;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.EntryEventType;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -18,19 +24,36 @@ import org.slf4j.LoggerFactory;
 /**
  * This process' view of the cluster's members, from Hazelcast's membership: who is there, under which
  * name and role, and which members scrape. Listeners hear of every join and leave (a crashed member leaves
- * when its failure timeout has passed, or at once when its connections are refused), on a Hazelcast thread.
+ * when its failure timeout has passed, or at once when its connections are refused) and of every member that
+ * announces its stop ({@link #announceStop}), on a Hazelcast thread.
  */
 public final class ClusterMembers {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterMembers.class);
 
   private final HazelcastInstance hazelcast;
   private final String self;
+  /** Members about to stop (name → when), replicated to every member; entries expire after a minute. */
+  static final String LEAVING = "clymene.leaving";
+
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final UUID registration;
+  private final ReplicatedMap<String, Long> leaving;
+  private final UUID leavingRegistration;
 
   private ClusterMembers(HazelcastInstance hazelcast, String self) {
     this.hazelcast = hazelcast;
     this.self = self;
+    this.leaving = hazelcast.getReplicatedMap(LEAVING);
+    this.leavingRegistration = leaving.addEntryListener(new EntryAdapter<String, Long>() {
+      @Override
+      public void onEntryEvent(EntryEvent<String, Long> event) {
+        if (event.getEventType() == EntryEventType.ADDED || event.getEventType() == EntryEventType.UPDATED) {
+          LOG.info("cluster: {} is stopping; its targets move now", event.getKey());
+        }
+        changed();
+      }
+    });
+    leaving.remove(self); // back after a stop: take part again
     this.registration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
@@ -61,11 +84,15 @@ public final class ClusterMembers {
     listeners.add(listener);
   }
 
-  /** The names of the members that scrape (agents and all-in-ones), this one included if it scrapes. */
+  /**
+   * The names of the members that scrape (agents and all-in-ones), this one included if it scrapes, without
+   * those that announced they are stopping.
+   */
   public List<String> scraping() {
     TreeSet<String> names = new TreeSet<>();
+    Set<String> stopping = Set.copyOf(leaving.keySet());
     for (Member m : hazelcast.getCluster().getMembers()) {
-      if ("true".equals(m.getAttribute(HazelcastSetup.SCRAPES))) {
+      if ("true".equals(m.getAttribute(HazelcastSetup.SCRAPES)) && !stopping.contains(name(m))) {
         String name = name(m);
         if (!names.add(name)) {
           LOG.error("cluster: two members are named '{}'; give each its own cluster.member_name, else both "
@@ -86,11 +113,24 @@ public final class ClusterMembers {
     return list;
   }
 
+  /**
+   * Tells the other members that this one is stopping, so that they take over its targets now rather than
+   * when it has left the cluster (after its writers flushed). Its own share becomes empty too.
+   */
+  public void announceStop() {
+    try {
+      leaving.put(self, System.currentTimeMillis(), 1, TimeUnit.MINUTES);
+    } catch (RuntimeException e) {
+      LOG.warn("cluster: could not announce the stop: {}", e.toString());
+    }
+  }
+
   /** Stops listening (the cluster manager itself is closed with Vert.x). */
   public void close() {
     listeners.clear();
     try {
       hazelcast.getCluster().removeMembershipListener(registration);
+      leaving.removeEntryListener(leavingRegistration);
     } catch (RuntimeException e) {
       // already shut down
     }
