@@ -16,8 +16,9 @@ COPY conf conf
 COPY scripts/clymene scripts/clymene
 RUN mkdir -p data && chown -R clymene:clymene /opt/clymene
 USER clymene
-# admin (agent/all-in-one, gateway, ingester), gateway gRPC and HTTP, embedded store console
-EXPOSE 15691 15690 15694 15610 15611 9000
+# admin (agent/all-in-one, gateway, ingester), gateway gRPC and HTTP, embedded store console, cluster
+# (Hazelcast; the event bus port is cluster.bus_port, 5802 in conf/deploy)
+EXPOSE 15691 15690 15694 15610 15611 9000 5801 5802
 VOLUME ["/opt/clymene/data"]
 ENTRYPOINT ["scripts/clymene"]
 CMD ["--config", "conf/clymene.yaml"]

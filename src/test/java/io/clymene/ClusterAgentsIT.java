@@ -1,6 +1,7 @@
 package io.clymene;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.clymene.testing.ClymeneProcess;
 import io.clymene.testing.ExternalServer;
@@ -145,6 +146,13 @@ class ClusterAgentsIT {
   }
 
   private void start(Agent a, List<Agent> all, String extraClusterKeys) throws Exception {
+    List<String> members = new ArrayList<>();
+    all.forEach(o -> members.add("'" + o.member() + "'"));
+    start(a, "  members: [" + String.join(", ", members) + "]\n" + extraClusterKeys);
+  }
+
+  /** Starts an agent with these keys (a join method and more) in its {@code cluster} section. */
+  private void start(Agent a, String clusterKeys) throws Exception {
     Path prom = dir.resolve(a.name + ".yml");
     Files.writeString(prom, String.join("\n",
         "global:",
@@ -155,8 +163,6 @@ class ClusterAgentsIT {
         "  - job_name: cluster",
         "    file_sd_configs: [{files: ['" + dir.resolve("targets.json") + "']}]",
         ""));
-    List<String> members = new ArrayList<>();
-    all.forEach(o -> members.add("'" + o.member() + "'"));
     Path cfg = dir.resolve(a.name + ".yaml");
     Files.writeString(cfg, String.join("\n",
         "admin: {host: " + a.address + ", port: " + a.admin + "}",
@@ -168,8 +174,7 @@ class ClusterAgentsIT {
         "cluster:",
         "  host: " + a.address,
         "  port: " + a.clusterPort,
-        "  members: [" + String.join(", ", members) + "]",
-        extraClusterKeys,
+        clusterKeys,
         ""));
     a.process = ClymeneProcess.start(a.host < 0 ? List.of() : hosts.exec(a.host), "scripts/clymene",
         dir.resolve(a.name + ".log"), "--role", "agent", "--cluster",
@@ -262,6 +267,25 @@ class ClusterAgentsIT {
     assertThat(replicas).hasSize(TARGETS);
     Set<String> both = Set.of("a1@" + agents.get(0).member(), "a2@" + agents.get(1).member());
     replicas.forEach((t, r) -> assertThat(r).as("replicas of %s", t).isEqualTo(both));
+  }
+
+  @Test
+  void membersFindEachOtherThroughServiceDnsAsInKubernetes() throws Exception {
+    assumeTrue(hosts != null, "DNS discovery needs one address per member (network namespaces): "
+        + NetNamespaces.whyNot());
+    // as a headless Service's name resolves to its pods: one name, every member's address, the same port
+    hosts.resolve("clymene-agent-cluster.monitoring.test", 0, 1);
+    agents.add(new Agent("a1", 0, hosts.address(0), 15691, 5801));
+    agents.add(new Agent("a2", 1, hosts.address(1), 15691, 5801));
+    for (Agent a : agents) {
+      start(a, "  kubernetes: {service_dns: clymene-agent-cluster.monitoring.test}\n  member_name: " + a.name);
+    }
+    Map<String, Set<String>> shares = awaitBalanced(agents, Duration.ofSeconds(120));
+    assertThat(shares.keySet()).containsExactly("a1", "a2");
+    shares.forEach((a, s) -> assertThat(s).as("%s's share", a).hasSizeGreaterThan(TARGETS / 4));
+    JsonObject cluster = agents.get(0).targetsApi().getJsonObject("cluster");
+    assertThat(cluster.getString("member")).isEqualTo("a1");
+    assertThat(cluster.getJsonArray("members").getList()).containsExactly("a1", "a2");
   }
 
   private static void sleepUntil(long millis) throws InterruptedException {

@@ -130,6 +130,12 @@ public final class Launcher {
       ServerAddress adminAddress = config.options().admin();
       admin = new AdminServer(adminAddress, registry, readiness, ctx::reload, cl.role().id(), version);
       ctx.admin(admin);
+      if (members != null) {
+        ClusterOptions co = config.cluster();
+        admin.api("status/cluster", q -> Future.succeededFuture(new io.vertx.core.json.JsonObject()
+            .put("name", co.name()).put("member", co.memberName()).put("members", members.describeAll())
+            .put("scraping", new io.vertx.core.json.JsonArray(members.scraping()))));
+      }
       return ctx.deploy(admin)
           .recover(err -> Future.failedFuture(bindError(err, adminAddress, config)))
           .compose(id -> {

@@ -73,6 +73,15 @@ public record ClusterOptions(boolean enabled, String name, String host, int port
           + "clymene-agent-cluster.monitoring.svc.cluster.local");
     }
     List<String> members = members(s.getJsonArray("members"), serviceDns != null);
+    if (isLoopback(host)) {
+      for (int i = 0; i < members.size(); i++) {
+        if (!isLoopback(HostPort.parse(members.get(i)).host())) {
+          throw new ConfigException(null, "cluster.host", "is " + host + " but cluster.members[" + i + "] is "
+              + members.get(i) + ": members on other hosts cannot reach this one; set cluster.host to this "
+              + "host's address");
+        }
+      }
+    }
     int rf = s.getInteger("replication_factor", 1);
     if (rf < 1 || rf > 100) {
       throw new ConfigException(null, "cluster.replication_factor", "expected 1 to 100 members per target, got " + rf);
@@ -94,6 +103,10 @@ public record ClusterOptions(boolean enabled, String name, String host, int port
     }
     return new ClusterOptions(s.getBoolean("enabled", false), s.getString("name", DEFAULT_NAME), host, port,
         s.getInteger("bus_port", 0), members, serviceDns, memberName, rf, label, timeout);
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
   }
 
   private static List<String> members(JsonArray list, boolean kubernetes) {

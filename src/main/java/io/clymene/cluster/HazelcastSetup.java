@@ -44,6 +44,15 @@ public final class HazelcastSetup {
     // join the members that answer now instead of waiting 5 s for more
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
     config.setProperty("hazelcast.max.wait.seconds.before.join", "3");
+    // the cluster holds only Vert.x's small maps (event-bus subscriptions) and the stop announcements: few
+    // partitions and threads keep a member's footprint small; every member uses the same partition count
+    config.setProperty("hazelcast.partition.count", "23");
+    config.setProperty("hazelcast.io.thread.count", "1");
+    config.setProperty("hazelcast.operation.thread.count", "2");
+    config.setProperty("hazelcast.operation.generic.thread.count", "1");
+    config.setProperty("hazelcast.event.thread.count", "1");
+    config.setProperty("hazelcast.clientengine.thread.count", "1");
+    config.setProperty("hazelcast.health.monitoring.level", "OFF");
     config.getMemberAttributeConfig().setAttribute(MEMBER_NAME, options.memberName());
     config.getMemberAttributeConfig().setAttribute(ROLE, role);
     config.getMemberAttributeConfig().setAttribute(SCRAPES, Boolean.toString(scrapes));

@@ -39,6 +39,8 @@ class ClusterOptionsTest {
         .hasMessageContaining("cluster.kubernetes.service_dns");
     assertThatThrownBy(() -> ClusterOptions.from(new JsonObject().put("replica_label", "__replica__")))
         .hasMessageContaining("cluster.replica_label");
+    assertThatThrownBy(() -> ClusterOptions.from(new JsonObject().put("members", new JsonArray().add("10.0.0.2:5801"))))
+        .hasMessageContaining("cluster.host").hasMessageContaining("set cluster.host to this host's address");
     assertThatThrownBy(() -> ClusterOptions.from(new JsonObject().put("failure_timeout", "500ms")))
         .hasMessageContaining("cluster.failure_timeout").hasMessageContaining("at least 2s");
   }

@@ -68,6 +68,23 @@ public final class NetNamespaces implements AutoCloseable {
     return "10.231." + subnet + "." + (11 + i);
   }
 
+  /**
+   * Gives every host the same name resolution: {@code name} resolves to the given hosts' addresses (through
+   * {@code /etc/netns/<namespace>/hosts}, which {@code ip netns exec} mounts over {@code /etc/hosts}), as a
+   * headless Service's DNS name lists its pods.
+   */
+  public void resolve(String name, int... hostIndexes) throws IOException {
+    StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
+    for (int i : hostIndexes) {
+      hosts.append(address(i)).append(' ').append(name).append('\n');
+    }
+    for (String ns : names) {
+      java.nio.file.Path dir = java.nio.file.Path.of("/etc/netns", ns);
+      java.nio.file.Files.createDirectories(dir);
+      java.nio.file.Files.writeString(dir.resolve("hosts"), hosts);
+    }
+  }
+
   /** The command prefix that runs a program in host {@code i}. */
   public List<String> exec(int i) {
     return List.of("ip", "netns", "exec", names.get(i));
@@ -77,6 +94,7 @@ public final class NetNamespaces implements AutoCloseable {
   public void close() {
     for (String name : names) {
       quietly("ip", "netns", "delete", name);
+      quietly("rm", "-rf", "/etc/netns/" + name);
     }
     quietly("ip", "link", "delete", bridge);
   }

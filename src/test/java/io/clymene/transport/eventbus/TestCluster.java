@@ -1,14 +1,15 @@
 package io.clymene.transport.eventbus;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
+import io.clymene.cluster.ClusterOptions;
+import io.clymene.cluster.HazelcastSetup;
 import io.clymene.testing.Await;
 import io.clymene.testing.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Clustered Vert.x instances in this JVM, joined by Hazelcast over TCP-IP on 127.0.0.1 with an explicit
- * member list (multicast and phone-home off, a cluster name of its own so that nothing else joins), for
- * tests of the clustered event bus.
+ * member list, configured as cluster mode configures members (multicast and phone-home off) with a cluster name
+ * of their own so that nothing else joins, for tests of the clustered event bus.
  */
 final class TestCluster implements AutoCloseable {
   private final List<Vertx> members = new ArrayList<>();
@@ -56,20 +57,10 @@ final class TestCluster implements AutoCloseable {
     return cluster;
   }
 
+  /** The member's configuration as cluster mode builds it (HazelcastSetup), with a cluster name of its own. */
   private static Config config(String name, int port, List<String> members) {
-    Config config = ConfigUtil.loadConfig(); // the multimap and maps Vert.x needs
-    config.setClusterName(name);
-    config.setProperty("hazelcast.phone.home.enabled", "false");
-    config.setProperty("hazelcast.logging.type", "slf4j");
-    config.setProperty("hazelcast.wait.seconds.before.join", "0");
-    NetworkConfig network = config.getNetworkConfig();
-    network.setPort(port).setPortAutoIncrement(false);
-    network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-    JoinConfig join = network.getJoin();
-    join.getMulticastConfig().setEnabled(false);
-    join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(members);
-    return config;
+    return HazelcastSetup.config(ClusterOptions.from(new JsonObject().put("enabled", true).put("name", name)
+        .put("host", "127.0.0.1").put("port", port).put("members", new JsonArray(members))), "test", false);
   }
 
   /** The {@code i}th member. */
