@@ -118,29 +118,11 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
   private static List<StorageEntry> storage(ClymeneOptions options, PrometheusConfig scrape,
                                             StorageProviders providers, ConfigOverrides overrides) {
     if (sendsToGateway(options)) {
-      JsonObject entry = options.tree().getJsonObject("agent", new JsonObject())
-          .getJsonObject("gateway", new JsonObject()).copy()
-          .put("type", GATEWAY_WRITER).put("name", GATEWAY_WRITER);
-      try {
-        return providers.entries(List.of(entry), i -> "agent.gateway");
-      } catch (ConfigException e) {
-        String path = e.path().replace("agent.gateway.type", "agent.output");
-        throw new ConfigException(ConfigLoader.sourceOf(overrides, path, options.source()), path, e.problem());
-      }
+      return agentOutput(options, providers, overrides, GATEWAY_WRITER, new JsonObject());
     }
     if (sendsToEventBus(options)) {
-      JsonObject entry = options.tree().getJsonObject("agent", new JsonObject())
-          .getJsonObject("eventbus", new JsonObject()).copy()
-          .put("type", EVENTBUS_WRITER).put("name", EVENTBUS_WRITER);
-      if (!entry.containsKey("timeout")) {
-        entry.put("timeout", DEFAULT_EVENTBUS_TIMEOUT);
-      }
-      try {
-        return providers.entries(List.of(entry), i -> "agent.eventbus");
-      } catch (ConfigException e) {
-        String path = e.path().replace("agent.eventbus.type", "agent.output");
-        throw new ConfigException(ConfigLoader.sourceOf(overrides, path, options.source()), path, e.problem());
-      }
+      return agentOutput(options, providers, overrides, EVENTBUS_WRITER,
+          new JsonObject().put("timeout", DEFAULT_EVENTBUS_TIMEOUT));
     }
     if (sendsToKafka(options)) {
       JsonObject kafka = options.tree().getJsonObject("kafka", new JsonObject());
@@ -181,6 +163,22 @@ record Configuration(ClymeneOptions options, PrometheusConfig scrape, List<Stora
           + " has nowhere to send samples: add a storage entry (e.g. type: prometheus with a url)");
     }
     return entries;
+  }
+
+  /**
+   * The one writer an agent output that is not {@code storage} becomes: type and name {@code output}, keys from
+   * {@code agent.<output>} over {@code defaults}; a problem is named at {@code agent.<output>.<key>}.
+   */
+  private static List<StorageEntry> agentOutput(ClymeneOptions options, StorageProviders providers,
+                                                ConfigOverrides overrides, String output, JsonObject defaults) {
+    JsonObject entry = defaults.copy().mergeIn(options.tree().getJsonObject("agent", new JsonObject())
+        .getJsonObject(output, new JsonObject()).copy()).put("type", output).put("name", output);
+    try {
+      return providers.entries(List.of(entry), i -> "agent." + output);
+    } catch (ConfigException e) {
+      String path = e.path().replace("agent." + output + ".type", "agent.output");
+      throw new ConfigException(ConfigLoader.sourceOf(overrides, path, options.source()), path, e.problem());
+    }
   }
 
   /** The writer the agent's {@code gateway} output becomes (its type and name). */

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,28 +83,28 @@ public final class Launcher {
     vo.getEventBusOptions().setHost(options.host()).setPort(options.busPort()).setClusterPublicHost(options.host());
     Vertx boot = vertx;
     Promise<Configuration> joined = Promise.promise();
-    // reading Hazelcast's configuration loads many classes: not on an event loop
-    boot.executeBlocking(() -> HazelcastSetup.clusterManager(options, cl.role().id(), cl.role().scrapes()))
-        .compose(manager -> Vertx.builder().with(vo).withMetrics(new MicrometerMetricsFactory(registry))
-            .withClusterManager(manager).buildClustered().compose(clustered -> boot.executeBlocking(() -> {
-              members = ClusterMembers.of(manager, options);
-              return clustered;
-            })))
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            joined.fail(clusterError(ar.cause(), config));
-            return;
-          }
-          Vertx clustered = ar.result();
-          vertx = clustered;
-          EventBusBatchSender.registerCodec(clustered);
-          readiness.ready("cluster", "member " + options.memberName() + " of '" + options.name() + "'");
-          LOG.info("joined cluster '{}' as {} ({}:{}); members: {}", options.name(), options.memberName(),
-              options.host(), options.port(), members.describeAll().encode());
-          // nothing may run on the loading instance's contexts once it is closing
-          clustered.getOrCreateContext().runOnContext(v -> joined.complete(config));
-          boot.close();
-        });
+    // joining blocks (Hazelcast's configuration, the join itself): on a thread of its own, not on Vert.x's
+    Thread join = new Thread(() -> {
+      Vertx clustered;
+      try {
+        HazelcastClusterManager manager = HazelcastSetup.clusterManager(options, cl.role().id(), cl.role().scrapes());
+        clustered = Vertx.builder().with(vo).withMetrics(new MicrometerMetricsFactory(registry))
+            .withClusterManager(manager).buildClustered().toCompletionStage().toCompletableFuture().get();
+        members = ClusterMembers.of(manager, options);
+      } catch (Exception e) {
+        joined.fail(clusterError(e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e, config));
+        return;
+      }
+      vertx = clustered;
+      EventBusBatchSender.registerCodec(clustered);
+      readiness.ready("cluster", "member " + options.memberName() + " of '" + options.name() + "'");
+      LOG.info("joined cluster '{}' as {} ({}:{}); members: {}", options.name(), options.memberName(),
+          options.host(), options.port(), members.describeAll().encode());
+      boot.close();
+      clustered.getOrCreateContext().runOnContext(v -> joined.complete(config));
+    }, "clymene-cluster-join");
+    join.setDaemon(true);
+    join.start();
     return joined.future();
   }
 

@@ -44,6 +44,10 @@ public final class HazelcastSetup {
     // join the members that answer now instead of waiting 5 s for more
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
     config.setProperty("hazelcast.max.wait.seconds.before.join", "3");
+    // members that started apart (each alone, say before DNS listed the others) find and merge with each other
+    // within seconds, not Hazelcast's default 5 minutes: until then both would scrape the same targets
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "10");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "10");
     // the cluster holds only Vert.x's small maps (event-bus subscriptions) and the stop announcements: few
     // partitions and threads keep a member's footprint small; every member uses the same partition count
     config.setProperty("hazelcast.partition.count", "23");
