@@ -52,7 +52,7 @@ class ConfigSchemaTest {
         .hasMessageContaining("storage[0].url: unknown key");
     JsonObject unknownType = new JsonObject().put("storage", new JsonArray().add(new JsonObject().put("type", "foo")));
     assertThatThrownBy(() -> validate(unknownType, new ConfigOverrides()))
-        .hasMessageContaining("storage[0].type: expected one of clickhouse, discard, elasticsearch, embedded, file, "
+        .hasMessageContaining("storage[0].type: expected one of clickhouse, discard, elasticsearch, embedded, eventbus, file, "
             + "gateway, influxdb, kafka, opensearch, opentsdb, postgresql, prometheus, questdb, stdout, tdengine, "
             + "got 'foo'");
   }
