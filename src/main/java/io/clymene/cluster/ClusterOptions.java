@@ -2,6 +2,7 @@ package io.clymene.cluster;
 
 import io.clymene.config.ConfigException;
 import io.clymene.config.Durations;
+import io.clymene.config.HostPort;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -124,7 +125,9 @@ public record ClusterOptions(boolean enabled, String name, String host, int port
       try {
         HostPort.parse(text);
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(null, "cluster.members[" + i + "]", e.getMessage());
+        throw new ConfigException(null, "cluster.members[" + i + "]", e.getMessage()
+            + (text.matches(".*:[0-9]+-[0-9]+") ? " (one port; ranges such as 5801-5805 are not supported, list "
+            + "each member)" : ""));
       }
       if (!seen.add(text)) {
         throw new ConfigException(null, "cluster.members[" + i + "]", "duplicate member '" + text + "'");

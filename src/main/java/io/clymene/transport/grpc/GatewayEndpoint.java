@@ -1,5 +1,6 @@
 package io.clymene.transport.grpc;
 
+import io.clymene.config.HostPort;
 import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 
@@ -32,26 +33,8 @@ final class GatewayEndpoint {
    * @throws IllegalArgumentException saying what is wrong
    */
   static GatewayEndpoint parse(String text) {
-    int colon = text.lastIndexOf(':');
-    if (colon <= 0 || colon == text.length() - 1) {
-      throw new IllegalArgumentException("expected host:port, got '" + text + "'");
-    }
-    String host = text.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    } else if (host.contains(":")) {
-      throw new IllegalArgumentException("expected host:port (an IPv6 address in brackets), got '" + text + "'");
-    }
-    int port;
-    try {
-      port = Integer.parseInt(text.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      port = -1;
-    }
-    if (host.isEmpty() || port < 1 || port > 65535) {
-      throw new IllegalArgumentException("expected host:port with a port between 1 and 65535, got '" + text + "'");
-    }
-    return new GatewayEndpoint(text, SocketAddress.inetSocketAddress(port, host));
+    HostPort hp = HostPort.parse(text);
+    return new GatewayEndpoint(text, SocketAddress.inetSocketAddress(hp.port(), hp.host()));
   }
 
   /** The endpoint as configured, {@code host:port}. */
