@@ -1,5 +1,8 @@
 package io.clymene.storage.prometheus;
 
+import static io.clymene.storage.Batches.firstSeries;
+import static io.clymene.storage.Batches.sampleCount;
+
 import io.clymene.config.Durations;
 import io.clymene.model.MetricMetadata;
 import io.clymene.model.SeriesBatch;
@@ -362,25 +365,6 @@ final class RemoteWriteWriter implements StorageWriter {
     return written.confirmed() && written.samples() > 0
         ? " (the receiver reports " + written.samples() + " written)" : "";
   }
-
-  /** The labels of the first series sent (only on the rejection path: this allocates). */
-  static String firstSeries(List<SeriesBatch> batches) {
-    for (SeriesBatch b : batches) {
-      if (!b.isEmpty()) {
-        return b.labels(0).toString();
-      }
-    }
-    return "(none)";
-  }
-
-  private static long sampleCount(List<SeriesBatch> batches) {
-    long n = 0;
-    for (SeriesBatch b : batches) {
-      n += b.sampleCount();
-    }
-    return n;
-  }
-
 
   @Override
   public Future<Void> stop() {

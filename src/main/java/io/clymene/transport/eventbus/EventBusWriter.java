@@ -1,5 +1,9 @@
 package io.clymene.transport.eventbus;
 
+import static io.clymene.storage.Batches.firstSeries;
+import static io.clymene.storage.Batches.oneLine;
+import static io.clymene.storage.Batches.sampleCount;
+
 import io.clymene.model.SeriesBatch;
 import io.clymene.storage.StorageEntry;
 import io.clymene.storage.StorageWriter;
@@ -97,7 +101,8 @@ final class EventBusWriter implements StorageWriter {
   private WriteException failure(Throwable cause, List<SeriesBatch> batches) {
     if (!(cause instanceof ReplyException re)) {
       count("error");
-      return WriteException.retryable("event-bus request to " + address + " failed: " + trim(cause.toString()),
+      return WriteException.retryable("event-bus request to " + address + " failed: "
+          + oneLine(cause.toString(), MAX_MESSAGE_CHARS),
           cause);
     }
     ReplyFailure type = re.failureType();
@@ -117,19 +122,20 @@ final class EventBusWriter implements StorageWriter {
     consumerUp = true;
     if (type == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() == FULL) {
       count("throttled");
-      return WriteException.throttled("the gateway on " + address + " is full (" + trim(re.getMessage()) + ")",
+      return WriteException.throttled("the gateway on " + address + " is full ("
+          + oneLine(re.getMessage(), MAX_MESSAGE_CHARS) + ")",
           null);
     }
     if (type == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() == BAD_REQUEST) {
       count("rejected");
       String line = "the gateway on " + address + " rejected " + sampleCount(batches) + " samples ("
-          + trim(re.getMessage()) + "); first series " + firstSeries(batches);
+          + oneLine(re.getMessage(), MAX_MESSAGE_CHARS) + "); first series " + firstSeries(batches);
       rejectLog.warn("writer {}: {}", entry.name(), line);
       return WriteException.rejected(line);
     }
     count("failed");
     return WriteException.retryable("the gateway on " + address + " failed the request (" + type + " "
-        + re.failureCode() + ": " + trim(re.getMessage()) + ")", re);
+        + re.failureCode() + ": " + oneLine(re.getMessage(), MAX_MESSAGE_CHARS) + ")", re);
   }
 
   private void count(String outcome) {
@@ -137,32 +143,6 @@ final class EventBusWriter implements StorageWriter {
         .description("Requests an eventbus writer sent, by outcome (ok, no_handlers, timeout, throttled, rejected, "
             + "failed, error)")
         .tag("writer", entry.name()).tag("outcome", outcome).register(context.registry()).increment();
-  }
-
-  private static String trim(String s) {
-    if (s == null) {
-      return "";
-    }
-    String one = s.replaceAll("[\\r\\n]+", " ").trim();
-    return one.length() <= MAX_MESSAGE_CHARS ? one : one.substring(0, MAX_MESSAGE_CHARS) + "...";
-  }
-
-  private static long sampleCount(List<SeriesBatch> batches) {
-    long n = 0;
-    for (SeriesBatch b : batches) {
-      n += b.sampleCount();
-    }
-    return n;
-  }
-
-  /** The labels of the first series (only on the rejection path: this allocates). */
-  private static String firstSeries(List<SeriesBatch> batches) {
-    for (SeriesBatch b : batches) {
-      if (!b.isEmpty()) {
-        return b.labels(0).toString();
-      }
-    }
-    return "(none)";
   }
 
   @Override

@@ -1,5 +1,9 @@
 package io.clymene.transport.grpc;
 
+import static io.clymene.storage.Batches.firstSeries;
+import static io.clymene.storage.Batches.oneLine;
+import static io.clymene.storage.Batches.sampleCount;
+
 import io.clymene.config.Durations;
 import io.clymene.model.SeriesBatch;
 import io.clymene.storage.OAuth2Tokens;
@@ -127,7 +131,7 @@ final class GatewayWriter implements StorageWriter {
     if (pick == null) {
       GatewayEndpoint lastEndpoint = tried.get(tried.size() - 1);
       return Future.failedFuture(WriteException.retryable("gateway write failed on " + tried + "; last: "
-          + lastEndpoint + " " + trim(last.getMessage()), last));
+          + lastEndpoint + " " + oneLine(last.getMessage(), MAX_STATUS_MESSAGE_CHARS), last));
     }
     GatewayEndpoint e = pick.endpoint();
     tried.add(e);
@@ -151,7 +155,7 @@ final class GatewayWriter implements StorageWriter {
         case DOWN -> {
           if (e.markDown(endpoints.nanoTime(), pick.probe())) {
             downLog.warn("writer {}: gateway {} failed ({}); marked down, probing again in {}; {}", entry.name(),
-                e, trim(f.getMessage()), Durations.format(e.backoff()), alternatives(e));
+                e, oneLine(f.getMessage(), MAX_STATUS_MESSAGE_CHARS), Durations.format(e.backoff()), alternatives(e));
           }
           return attempt(batches, messages, headers, tried, acknowledged, f);
         }
@@ -162,7 +166,7 @@ final class GatewayWriter implements StorageWriter {
         case THROTTLED -> {
           e.markUp();
           return Future.failedFuture(WriteException.throttled("gateway " + e + " is full ("
-              + trim(f.getMessage()) + ")", f.retryAfter()));
+              + oneLine(f.getMessage(), MAX_STATUS_MESSAGE_CHARS) + ")", f.retryAfter()));
         }
         default -> {
           e.markUp();
@@ -178,7 +182,8 @@ final class GatewayWriter implements StorageWriter {
       hint = " (the gateway does not offer StreamMetrics; set rpc: unary for a gateway that speaks only the "
           + "Go Clymene's RequestMetrics)";
     }
-    String line = "gateway " + e + " rejected " + sampleCount(batches) + " samples (" + trim(f.getMessage()) + ")"
+    String line = "gateway " + e + " rejected " + sampleCount(batches) + " samples ("
+        + oneLine(f.getMessage(), MAX_STATUS_MESSAGE_CHARS) + ")"
         + hint + "; first series " + firstSeries(batches);
     rejectLog.warn("writer {}: {}", entry.name(), line);
     return WriteException.rejected(line);
@@ -223,32 +228,6 @@ final class GatewayWriter implements StorageWriter {
       }
     }
     return "no endpoint is up, writes keep trying the one due soonest";
-  }
-
-  private static String trim(String s) {
-    if (s == null) {
-      return "";
-    }
-    String one = s.replaceAll("[\\r\\n]+", " ").trim();
-    return one.length() <= MAX_STATUS_MESSAGE_CHARS ? one : one.substring(0, MAX_STATUS_MESSAGE_CHARS) + "...";
-  }
-
-  private static long sampleCount(List<SeriesBatch> batches) {
-    long n = 0;
-    for (SeriesBatch b : batches) {
-      n += b.sampleCount();
-    }
-    return n;
-  }
-
-  /** The labels of the first series (only on the rejection path: this allocates). */
-  private static String firstSeries(List<SeriesBatch> batches) {
-    for (SeriesBatch b : batches) {
-      if (!b.isEmpty()) {
-        return b.labels(0).toString();
-      }
-    }
-    return "(none)";
   }
 
   @Override

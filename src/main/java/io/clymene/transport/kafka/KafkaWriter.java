@@ -1,5 +1,7 @@
 package io.clymene.transport.kafka;
 
+import static io.clymene.storage.Batches.firstSeries;
+
 import io.clymene.config.Durations;
 import io.clymene.model.SeriesBatch;
 import io.clymene.storage.StorageEntry;
@@ -266,15 +268,6 @@ final class KafkaWriter implements StorageWriter {
   private static String message(Throwable e) {
     String m = e.getMessage();
     return m == null ? e.getClass().getSimpleName() : m.replaceAll("[\\r\\n]+", " ");
-  }
-
-  private static String firstSeries(List<SeriesBatch> part) {
-    for (SeriesBatch b : part) {
-      if (!b.isEmpty()) {
-        return b.labels(0).toString();
-      }
-    }
-    return "(none)";
   }
 
   /** One write's records: counted and completed on the writer's context only. */
